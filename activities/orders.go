@@ -1,0 +1,219 @@
+// Package activities holds the Temporal activities of erpsync: the steps that
+// talk to stores, ERPs and Postgres. Each activity struct holds its
+// dependencies; workflows refer to its methods through a typed nil pointer.
+package activities
+
+import (
+	"context"
+
+	"go.temporal.io/sdk/activity"
+	"go.uber.org/zap"
+
+	"github.com/erpsync/erpsync/adapters/erp"
+	"github.com/erpsync/erpsync/adapters/store"
+	"github.com/erpsync/erpsync/internal/syncerr"
+	"github.com/erpsync/erpsync/internal/synclog"
+)
+
+// syncRecorder is the part of the sync log that order activities write.
+type syncRecorder interface {
+	Record(ctx context.Context, e synclog.Entry) error
+	RecordAction(ctx context.Context, a synclog.Action) error
+}
+
+// Orders holds the activities of order sync. Its methods are registered with
+// the worker once; their names are part of workflow histories.
+type Orders struct {
+	// Stores maps each store name to its adapter.
+	Stores map[string]store.Orders
+
+	// ERP is the ERP that receives sales orders; ERPName names it in
+	// search attributes and logs.
+	ERP     erp.SalesOrders
+	ERPName string
+
+	SyncLog syncRecorder
+	Logger  *zap.Logger
+}
+
+// OrderKey names a store order.
+type OrderKey struct {
+	Store   string `json:"store"`
+	OrderID string `json:"order_id"`
+}
+
+// LoadedOrder is a store order mapped for the ERP.
+type LoadedOrder struct {
+	SalesOrder erp.SalesOrder `json:"sales_order"`
+	ERP        string         `json:"erp"`
+}
+
+// FoundOrder is the answer of a lookup by external reference.
+type FoundOrder struct {
+	Found bool              `json:"found"`
+	Ref   erp.SalesOrderRef `json:"ref"`
+}
+
+// WriteBackInput links a store order to its ERP sales order.
+type WriteBackInput struct {
+	Key        OrderKey          `json:"key"`
+	Ref        erp.SalesOrderRef `json:"ref"`
+	Attempts   int               `json:"attempts"`
+	WorkflowID string            `json:"workflow_id"`
+}
+
+// StatusInput records where a sync stands, and the manual action that put it
+// there when there was one.
+type StatusInput struct {
+	Key        OrderKey `json:"key"`
+	Status     string   `json:"status"`
+	Reason     string   `json:"reason,omitempty"`
+	Attempts   int      `json:"attempts"`
+	WorkflowID string   `json:"workflow_id"`
+	Action     *Manual  `json:"action,omitempty"`
+}
+
+// Manual describes an operator's decision on a sync: who took it and why.
+type Manual struct {
+	Action string `json:"action"`
+	Actor  string `json:"actor"`
+	Reason string `json:"reason"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// LoadOrder reads the order from its store and maps it for the ERP. An order
+// that cannot be mapped fails with a non-retryable [ErrTypeInvalid] error
+// whose [Problem] names the field.
+func (a *Orders) LoadOrder(ctx context.Context, key OrderKey) (LoadedOrder, error) {
+	log := a.logger(ctx).With(zap.String("store", key.Store), zap.String("order_id", key.OrderID))
+
+	src, ok := a.Stores[key.Store]
+	if !ok {
+		return LoadedOrder{}, classify("load order", unknownStore(key.Store))
+	}
+	o, err := src.LoadOrder(ctx, key.OrderID)
+	if err != nil {
+		return LoadedOrder{}, classify("load order "+key.OrderID, err)
+	}
+
+	so, err := mapOrder(key.Store, o)
+	if err != nil {
+		log.Warn("order cannot be mapped", zap.Error(err))
+		return LoadedOrder{}, classify("map order "+o.Number, err)
+	}
+	log.Debug("order loaded", zap.Int("lines", len(so.Lines)))
+	return LoadedOrder{SalesOrder: so, ERP: a.ERPName}, nil
+}
+
+// FindSalesOrder looks the ERP up for a sales order carrying externalRef.
+func (a *Orders) FindSalesOrder(ctx context.Context, externalRef string) (FoundOrder, error) {
+	ref, found, err := a.ERP.FindSalesOrder(ctx, externalRef)
+	if err != nil {
+		return FoundOrder{}, classify("find sales order "+externalRef, err)
+	}
+	return FoundOrder{Found: found, Ref: ref}, nil
+}
+
+// CreateSalesOrder creates the sales order in the ERP. A retry looks the
+// reference up again first, because the attempt before it may have been
+// committed by the ERP with its answer lost on the way back.
+func (a *Orders) CreateSalesOrder(ctx context.Context, so erp.SalesOrder) (erp.SalesOrderRef, error) {
+	retry := activity.GetInfo(ctx).Attempt > 1
+	return a.createSalesOrder(ctx, so, retry)
+}
+
+func (a *Orders) createSalesOrder(
+	ctx context.Context, so erp.SalesOrder, recheck bool,
+) (erp.SalesOrderRef, error) {
+	log := a.logger(ctx).With(zap.String("external_ref", so.ExternalRef))
+
+	if recheck {
+		ref, found, err := a.ERP.FindSalesOrder(ctx, so.ExternalRef)
+		if err != nil {
+			return erp.SalesOrderRef{}, classify("recheck sales order "+so.ExternalRef, err)
+		}
+		if found {
+			log.Info("sales order found on retry", zap.String("erp_id", ref.ID))
+			return ref, nil
+		}
+	}
+
+	ref, err := a.ERP.CreateSalesOrder(ctx, so)
+	if err != nil {
+		return erp.SalesOrderRef{}, classify("create sales order "+so.ExternalRef, err)
+	}
+	log.Info("sales order created", zap.String("erp_id", ref.ID))
+	return ref, nil
+}
+
+// WriteBack records the ERP id on the store order and in the sync log. Both
+// writes are idempotent, so a retry after a crash repeats them safely.
+func (a *Orders) WriteBack(ctx context.Context, in WriteBackInput) error {
+	dst, ok := a.Stores[in.Key.Store]
+	if !ok {
+		return classify("write back", unknownStore(in.Key.Store))
+	}
+	if err := dst.SetERPID(ctx, in.Key.OrderID, in.Ref.ID); err != nil {
+		return classify("write erp id back to order "+in.Key.OrderID, err)
+	}
+
+	err := a.SyncLog.Record(ctx, synclog.Entry{
+		Entity:      synclog.EntityOrder,
+		Store:       in.Key.Store,
+		ExternalRef: in.Key.OrderID,
+		ERPID:       in.Ref.ID,
+		Status:      synclog.StatusSynced,
+		Attempts:    in.Attempts,
+		WorkflowID:  in.WorkflowID,
+	})
+	if err != nil {
+		return err
+	}
+	a.logger(ctx).Info("order synced", zap.String("store", in.Key.Store),
+		zap.String("order_id", in.Key.OrderID), zap.String("erp_id", in.Ref.ID))
+	return nil
+}
+
+// RecordStatus writes the state of a sync, and the manual action behind it,
+// to the sync log.
+func (a *Orders) RecordStatus(ctx context.Context, in StatusInput) error {
+	if in.Action != nil {
+		err := a.SyncLog.RecordAction(ctx, synclog.Action{
+			Entity:      synclog.EntityOrder,
+			Store:       in.Key.Store,
+			ExternalRef: in.Key.OrderID,
+			Action:      in.Action.Action,
+			Actor:       in.Action.Actor,
+			Reason:      in.Action.Reason,
+			Detail:      in.Action.Detail,
+		})
+		if err != nil {
+			return err
+		}
+	}
+
+	return a.SyncLog.Record(ctx, synclog.Entry{
+		Entity:      synclog.EntityOrder,
+		Store:       in.Key.Store,
+		ExternalRef: in.Key.OrderID,
+		Status:      in.Status,
+		Attempts:    in.Attempts,
+		LastError:   in.Reason,
+		WorkflowID:  in.WorkflowID,
+	})
+}
+
+func (a *Orders) logger(ctx context.Context) *zap.Logger {
+	info := activity.GetInfo(ctx)
+	return a.Logger.With(
+		zap.String("activity", info.ActivityType.Name),
+		zap.String("workflow_id", info.WorkflowExecution.ID),
+		zap.Int32("attempt", info.Attempt),
+	)
+}
+
+// unknownStore reports a store name that the worker has no adapter for. It
+// is permanent until the worker's configuration changes.
+func unknownStore(name string) error {
+	return syncerr.Invalid("store", "store %q is not configured on this worker", name)
+}

@@ -1,0 +1,147 @@
+// Package synclog records the outcome of every sync in Postgres: which store
+// record became which ERP record, which syncs need a human and why, and every
+// manual action an operator took.
+package synclog
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Statuses a sync can be in. They match the values of the ErpSyncStatus
+// search attribute.
+const (
+	StatusRunning        = "running"
+	StatusSynced         = "synced"
+	StatusNeedsAttention = "needs_attention"
+	StatusSkipped        = "skipped"
+)
+
+// EntityOrder is the entity name of order syncs.
+const EntityOrder = "order"
+
+// Entry is one row of the sync log: the latest state of one record's sync.
+type Entry struct {
+	Entity      string    `db:"entity"`
+	Store       string    `db:"store"`
+	ExternalRef string    `db:"external_ref"`
+	ERPID       string    `db:"erp_id"`
+	Status      string    `db:"status"`
+	Attempts    int       `db:"attempts"`
+	LastError   string    `db:"last_error"`
+	WorkflowID  string    `db:"workflow_id"`
+	CreatedAt   time.Time `db:"created_at"`
+	UpdatedAt   time.Time `db:"updated_at"`
+}
+
+// Action is a manual decision an operator took on a sync.
+type Action struct {
+	Entity      string
+	Store       string
+	ExternalRef string
+	Action      string
+	Actor       string
+	Reason      string
+	Detail      string
+}
+
+// Log reads and writes the sync log. It is safe for concurrent use.
+type Log struct {
+	pool *pgxpool.Pool
+}
+
+// New returns a Log over pool.
+func New(pool *pgxpool.Pool) *Log {
+	return &Log{pool: pool}
+}
+
+// Record upserts the state of one sync. It is idempotent: recording the same
+// entry twice leaves one row. An empty ERPID keeps the one already stored.
+func (l *Log) Record(ctx context.Context, e Entry) error {
+	const q = `
+		INSERT INTO erpsync.sync_log
+			(entity, store, external_ref, erp_id, status, attempts, last_error, workflow_id)
+		VALUES ($1, $2, $3, NULLIF($4, ''), $5, $6, NULLIF($7, ''), $8)
+		ON CONFLICT (entity, store, external_ref) DO UPDATE SET
+			erp_id      = COALESCE(EXCLUDED.erp_id, sync_log.erp_id),
+			status      = EXCLUDED.status,
+			attempts    = GREATEST(EXCLUDED.attempts, sync_log.attempts),
+			last_error  = EXCLUDED.last_error,
+			workflow_id = EXCLUDED.workflow_id,
+			updated_at  = now()`
+
+	_, err := l.pool.Exec(ctx, q, e.Entity, e.Store, e.ExternalRef, e.ERPID, e.Status,
+		e.Attempts, e.LastError, e.WorkflowID)
+	if err != nil {
+		return fmt.Errorf("record %s sync %s/%s as %s: %w",
+			e.Entity, e.Store, e.ExternalRef, e.Status, err)
+	}
+	return nil
+}
+
+// RecordAction appends a manual action to the audit trail.
+func (l *Log) RecordAction(ctx context.Context, a Action) error {
+	const q = `
+		INSERT INTO erpsync.sync_actions
+			(entity, store, external_ref, action, actor, reason, detail)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`
+
+	_, err := l.pool.Exec(ctx, q, a.Entity, a.Store, a.ExternalRef, a.Action, a.Actor,
+		a.Reason, a.Detail)
+	if err != nil {
+		return fmt.Errorf("record %s on %s sync %s/%s: %w",
+			a.Action, a.Entity, a.Store, a.ExternalRef, err)
+	}
+	return nil
+}
+
+// List returns the entries of entity in status, most recently updated first,
+// at most limit of them.
+func (l *Log) List(ctx context.Context, entity, status string, limit int) ([]Entry, error) {
+	const q = `
+		SELECT entity, store, external_ref, COALESCE(erp_id, '') AS erp_id, status,
+		       attempts, COALESCE(last_error, '') AS last_error,
+		       COALESCE(workflow_id, '') AS workflow_id, created_at, updated_at
+		FROM erpsync.sync_log
+		WHERE entity = $1 AND status = $2
+		ORDER BY updated_at DESC
+		LIMIT $3`
+
+	rows, err := l.pool.Query(ctx, q, entity, status, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list %s syncs in %s: %w", entity, status, err)
+	}
+	entries, err := pgx.CollectRows(rows, pgx.RowToStructByName[Entry])
+	if err != nil {
+		return nil, fmt.Errorf("list %s syncs in %s: %w", entity, status, err)
+	}
+	return entries, nil
+}
+
+// Counts returns how many syncs of entity for store are in each status.
+func (l *Log) Counts(ctx context.Context, entity, store string) (map[string]int, error) {
+	const q = `
+		SELECT status, count(*) FROM erpsync.sync_log
+		WHERE entity = $1 AND store = $2
+		GROUP BY status`
+
+	rows, err := l.pool.Query(ctx, q, entity, store)
+	if err != nil {
+		return nil, fmt.Errorf("count %s syncs of %s: %w", entity, store, err)
+	}
+	counts := map[string]int{}
+	var status string
+	var n int
+	_, err = pgx.ForEachRow(rows, []any{&status, &n}, func() error {
+		counts[status] = n
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("count %s syncs of %s: %w", entity, store, err)
+	}
+	return counts, nil
+}
