@@ -119,13 +119,13 @@ func (a *Orders) FindSalesOrder(ctx context.Context, externalRef string) (FoundO
 // committed by the ERP with its answer lost on the way back.
 func (a *Orders) CreateSalesOrder(ctx context.Context, so erp.SalesOrder) (erp.SalesOrderRef, error) {
 	retry := activity.GetInfo(ctx).Attempt > 1
-	return a.createSalesOrder(ctx, so, retry)
+	return a.createSalesOrder(ctx, a.logger(ctx), so, retry)
 }
 
 func (a *Orders) createSalesOrder(
-	ctx context.Context, so erp.SalesOrder, recheck bool,
+	ctx context.Context, log *zap.Logger, so erp.SalesOrder, recheck bool,
 ) (erp.SalesOrderRef, error) {
-	log := a.logger(ctx).With(zap.String("external_ref", so.ExternalRef))
+	log = log.With(zap.String("external_ref", so.ExternalRef))
 
 	if recheck {
 		ref, found, err := a.ERP.FindSalesOrder(ctx, so.ExternalRef)

@@ -1,0 +1,172 @@
+package intake
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+
+	"go.uber.org/zap"
+
+	"github.com/erpsync/erpsync/internal/config"
+)
+
+const secret = "s3cret"
+
+// fakeStarter remembers the ids it started, like Temporal's id policy.
+type fakeStarter struct {
+	mu      sync.Mutex
+	started map[string]bool
+	calls   int
+	err     error
+}
+
+func (f *fakeStarter) StartOrderSync(_ context.Context, store, id string) (string, bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls++
+	wid := store + "/" + id
+	if f.err != nil {
+		return wid, false, f.err
+	}
+	if f.started[wid] {
+		return wid, false, nil
+	}
+	f.started[wid] = true
+	return wid, true, nil
+}
+
+type fakeDeliveries struct {
+	mu      sync.Mutex
+	started map[string]bool
+}
+
+func (f *fakeDeliveries) Claim(_ context.Context, d Delivery) (bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.started[d.ID], nil
+}
+
+func (f *fakeDeliveries) MarkStarted(_ context.Context, _, id string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.started[id] = true
+	return nil
+}
+
+type fixture struct {
+	mux     *http.ServeMux
+	starter *fakeStarter
+}
+
+func newFixture() fixture {
+	st := &fakeStarter{started: map[string]bool{}}
+	d := &fakeDeliveries{started: map[string]bool{}}
+	stores := map[string]config.Store{"demo": {WebhookSecret: secret}}
+	h := NewHandler(stores, st, d, zap.NewNop(), func(s, id string) string { return s + "/" + id })
+	mux := http.NewServeMux()
+	h.Register(mux)
+	return fixture{mux: mux, starter: st}
+}
+
+func (f fixture) post(t *testing.T, store, body, signature, delivery string) (int, answer) {
+	t.Helper()
+	req := httptest.NewRequest(http.MethodPost, "/webhooks/orders/"+store, strings.NewReader(body))
+	if signature != "" {
+		req.Header.Set(HeaderSignature, signature)
+	}
+	if delivery != "" {
+		req.Header.Set(HeaderDelivery, delivery)
+	}
+	rec := httptest.NewRecorder()
+	f.mux.ServeHTTP(rec, req)
+
+	var a answer
+	if err := json.Unmarshal(rec.Body.Bytes(), &a); err != nil {
+		t.Fatalf("answer %q is not JSON: %v", rec.Body.String(), err)
+	}
+	return rec.Code, a
+}
+
+func TestWebhookRefusals(t *testing.T) {
+	big := `{"id":1,"pad":"` + strings.Repeat("x", MaxBody) + `"}`
+	tests := []struct {
+		name      string
+		store     string
+		body      string
+		signature string
+		wantCode  int
+		wantIn    string
+	}{
+		{"unknown store", "other", `{"id":1}`, Sign(secret, []byte(`{"id":1}`)), 404, "unknown"},
+		{"missing signature", "demo", `{"id":1}`, "", 401, "missing"},
+		{"signature not base64", "demo", `{"id":1}`, "%%%", 401, "base64"},
+		{"wrong secret", "demo", `{"id":1}`, Sign("other", []byte(`{"id":1}`)), 401, "match"},
+		{"body changed", "demo", `{"id":2}`, Sign(secret, []byte(`{"id":1}`)), 401, "match"},
+		{"too large", "demo", big, Sign(secret, []byte(big)), 413, "1 MiB"},
+		{"malformed", "demo", `{"id":`, Sign(secret, []byte(`{"id":`)), 400, "malformed"},
+		{"no id", "demo", `{"x":1}`, Sign(secret, []byte(`{"x":1}`)), 400, "missing"},
+		{"bad id", "demo", `{"id":"a/b"}`, Sign(secret, []byte(`{"id":"a/b"}`)), 400, "id"},
+		{"float id", "demo", `{"id":1.5}`, Sign(secret, []byte(`{"id":1.5}`)), 400, "id"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture()
+			code, a := f.post(t, tt.store, tt.body, tt.signature, "")
+			if code != tt.wantCode || !strings.Contains(a.Reason, tt.wantIn) {
+				t.Errorf("post = %d %q, want %d with %q", code, a.Reason, tt.wantCode, tt.wantIn)
+			}
+			if f.starter.calls != 0 {
+				t.Errorf("refused webhook started %d syncs", f.starter.calls)
+			}
+		})
+	}
+}
+
+func TestWebhookStartsOnceAndDropsReplays(t *testing.T) {
+	f := newFixture()
+	body := `{"id":1001,"number":"1001"}`
+	sig := Sign(secret, []byte(body))
+
+	code, a := f.post(t, "demo", body, sig, "d-1")
+	if code != http.StatusAccepted || a.Status != OutcomeStarted || a.WorkflowID != "demo/1001" {
+		t.Fatalf("first delivery = %d %+v, want 202 started demo/1001", code, a)
+	}
+
+	code, a = f.post(t, "demo", body, sig, "d-1")
+	if code != http.StatusOK || a.Status != OutcomeReplay {
+		t.Errorf("replay = %d %+v, want 200 replay", code, a)
+	}
+
+	code, a = f.post(t, "demo", body, sig, "d-2")
+	if code != http.StatusOK || a.Status != OutcomeAlreadyStarted {
+		t.Errorf("second delivery = %d %+v, want 200 already_started", code, a)
+	}
+	if f.starter.calls != 2 {
+		t.Errorf("starter called %d times, want 2 (the replay must not start)", f.starter.calls)
+	}
+}
+
+// A delivery whose start failed is not remembered as started, so the store's
+// retry starts the sync.
+func TestWebhookStartFailureIsRetried(t *testing.T) {
+	f := newFixture()
+	body := `{"id":"A-7"}`
+	sig := Sign(secret, []byte(body))
+
+	f.starter.err = errors.New("temporal unreachable")
+	code, a := f.post(t, "demo", body, sig, "d-9")
+	if code != http.StatusServiceUnavailable || a.Reason == "" {
+		t.Fatalf("post while temporal is down = %d %+v, want 503 with a reason", code, a)
+	}
+
+	f.starter.err = nil
+	code, a = f.post(t, "demo", body, sig, "d-9")
+	if code != http.StatusAccepted || a.Status != OutcomeStarted {
+		t.Errorf("retried delivery = %d %+v, want 202 started", code, a)
+	}
+}

@@ -1,0 +1,58 @@
+// Command starter receives store webhooks and starts order syncs, and gives
+// operators the commands to list, inspect and decide on syncs that need
+// attention.
+//
+//	starter serve                                     webhook receiver
+//	starter syncs list [-limit N]                     syncs that need attention
+//	starter syncs show ID                             one sync's state
+//	starter syncs retry|skip ID -reason WHY [-by WHO]
+//	starter syncs override ID -erp-id X -reason WHY [-by WHO]
+//
+// ID is a workflow id ("order/demo/1001") or its short form ("demo/1001").
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/erpsync/erpsync/internal/config"
+)
+
+const usage = `usage:
+  starter serve
+  starter syncs list [-limit N] [-json]
+  starter syncs show ID
+  starter syncs retry ID -reason WHY [-by WHO]
+  starter syncs skip ID -reason WHY [-by WHO]
+  starter syncs override ID -erp-id ERP_ID -reason WHY [-by WHO]`
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "starter:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, out io.Writer) error {
+	cfg, err := config.FromEnv(os.Getenv)
+	if err != nil {
+		return err
+	}
+
+	switch {
+	case len(args) == 0 || args[0] == "serve":
+		return serve(ctx, cfg)
+	case args[0] == "syncs" && len(args) > 1:
+		return syncs(ctx, cfg, args[1], args[2:], out)
+	default:
+		return errors.New(usage)
+	}
+}

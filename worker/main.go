@@ -1,0 +1,103 @@
+// Command worker runs erpsync's workflows and activities on a Temporal task
+// queue. It is configured by environment variables (see the README) and stops
+// gracefully on SIGTERM, letting activities in flight finish.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"go.temporal.io/sdk/worker"
+	"go.temporal.io/sdk/workflow"
+	"go.uber.org/zap"
+
+	"github.com/erpsync/erpsync/activities"
+	"github.com/erpsync/erpsync/adapters/erp/odoo"
+	"github.com/erpsync/erpsync/adapters/store"
+	"github.com/erpsync/erpsync/adapters/store/postgres"
+	"github.com/erpsync/erpsync/internal/boot"
+	"github.com/erpsync/erpsync/internal/config"
+	"github.com/erpsync/erpsync/internal/synclog"
+	"github.com/erpsync/erpsync/workflows"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx)
+	stop()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "worker:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context) error {
+	cfg, err := config.FromEnv(os.Getenv)
+	if err != nil {
+		return err
+	}
+	if err := cfg.CheckWorker(); err != nil {
+		return err
+	}
+	log, err := boot.Logger(cfg.LogLevel)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = log.Sync() }()
+	log.Info("worker starting", zap.Stringer("config", cfg))
+
+	pool, err := boot.Database(ctx, cfg.DatabaseURL, 0)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+
+	tc, err := boot.Temporal(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+
+	w := worker.New(tc, cfg.TaskQueue, worker.Options{WorkerStopTimeout: cfg.ShutdownTimeout})
+	w.RegisterWorkflowWithOptions(workflows.SyncOrder,
+		workflow.RegisterOptions{Name: workflows.OrderSyncName})
+
+	headless := postgres.New(pool)
+	stores := map[string]store.Orders{}
+	for _, name := range cfg.StoreNames() {
+		stores[name] = headless
+	}
+	w.RegisterActivity(&activities.Orders{
+		Stores:  stores,
+		ERP:     newERP(cfg),
+		ERPName: cfg.ERP,
+		SyncLog: synclog.New(pool),
+		Logger:  log.Named("activities"),
+	})
+
+	// Run stops the worker when stopc closes, draining activities in flight
+	// for up to WorkerStopTimeout.
+	stopc := make(chan any)
+	go func() {
+		<-ctx.Done()
+		close(stopc)
+	}()
+	if err := w.Run(stopc); err != nil {
+		return fmt.Errorf("run worker on task queue %s: %w", cfg.TaskQueue, err)
+	}
+	log.Info("worker stopped")
+	return nil
+}
+
+// newERP returns the adapter of the configured ERP.
+func newERP(cfg config.Config) *odoo.Client {
+	return odoo.New(odoo.Config{
+		URL:      cfg.Odoo.URL,
+		DB:       cfg.Odoo.DB,
+		Login:    cfg.Odoo.Login,
+		Password: cfg.Odoo.Password,
+	})
+}
