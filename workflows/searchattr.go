@@ -1,6 +1,9 @@
 package workflows
 
-import "go.temporal.io/sdk/temporal"
+import (
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+)
 
 // Search attributes that every sync workflow carries, so that the Web UI can
 // list what needs a human: filter on ErpSyncStatus="needs_attention" and add
@@ -14,13 +17,14 @@ var (
 )
 
 // SearchAttributes returns the custom search attributes that the Temporal
-// namespace must have registered, by name, with their Temporal type.
-func SearchAttributes() map[string]string {
-	return map[string]string{
-		StatusKey.GetName(): "Keyword",
-		ReasonKey.GetName(): "Text",
-		StoreKey.GetName():  "Keyword",
-		OrderKey.GetName():  "Keyword",
-		ERPKey.GetName():    "Keyword",
+// namespace must have registered, by name, with their type.
+func SearchAttributes() map[string]enumspb.IndexedValueType {
+	keyword := enumspb.INDEXED_VALUE_TYPE_KEYWORD
+	return map[string]enumspb.IndexedValueType{
+		StatusKey.GetName(): keyword,
+		ReasonKey.GetName(): enumspb.INDEXED_VALUE_TYPE_TEXT,
+		StoreKey.GetName():  keyword,
+		OrderKey.GetName():  keyword,
+		ERPKey.GetName():    keyword,
 	}
 }
