@@ -1,0 +1,110 @@
+// Package erpsandbox holds the in-memory ERP that every ERP sandbox serves
+// through its own wire protocol, the faults those sandboxes can inject, and
+// an admin HTTP API to steer both. It knows nothing of any one ERP: protocol
+// packages translate their field names and value shapes into this model.
+package erpsandbox
+
+import (
+	"errors"
+	"sort"
+	"sync"
+	"time"
+)
+
+// ErrNotFound reports a record id that the model does not hold.
+var ErrNotFound = errors.New("record not found")
+
+// ErrInvalid reports a record that breaks a rule of the model: a missing
+// required value, a reference to a record that does not exist, a bad amount.
+var ErrInvalid = errors.New("invalid record")
+
+// ErrState reports an operation that the record's state does not allow, such
+// as confirming a cancelled sales order.
+var ErrState = errors.New("operation not allowed in this state")
+
+// A Model is an in-memory ERP: customers, products, sales orders and stock.
+// It is safe for concurrent use. Every method returns copies, so callers may
+// keep or change what they get without touching the model.
+type Model struct {
+	now func() time.Time
+
+	mu        sync.Mutex
+	lastID    int64
+	lastOrder int64
+	requests  int64
+
+	customers map[int64]*Customer
+	products  map[int64]*Product
+	orders    map[int64]*SalesOrder
+	stock     map[int64]*StockLevel
+	locations map[string]int64
+}
+
+// NewModel returns an empty model whose modification times come from now, or
+// from the wall clock when now is nil.
+func NewModel(now func() time.Time) *Model {
+	if now == nil {
+		now = time.Now
+	}
+	return &Model{
+		now:       now,
+		customers: map[int64]*Customer{},
+		products:  map[int64]*Product{},
+		orders:    map[int64]*SalesOrder{},
+		stock:     map[int64]*StockLevel{},
+		locations: map[string]int64{},
+	}
+}
+
+// CountRequest records that a protocol sandbox served one request.
+func (m *Model) CountRequest() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.requests++
+}
+
+// RequestsServed returns how many requests the protocol sandboxes counted.
+func (m *Model) RequestsServed() int64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.requests
+}
+
+// SalesOrdersByExternalRef returns how many sales orders carry each external
+// reference. Orders without one are not counted. A count above one is a
+// duplicate, which order sync must never produce.
+func (m *Model) SalesOrdersByExternalRef() map[string]int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+
+	counts := map[string]int{}
+	for _, o := range m.orders {
+		if o.ExternalRef != "" {
+			counts[o.ExternalRef]++
+		}
+	}
+	return counts
+}
+
+// nextID returns the next id of the sequence shared by all record kinds.
+// The caller holds m.mu.
+func (m *Model) nextID() int64 {
+	m.lastID++
+	return m.lastID
+}
+
+// stamp returns the current time of the model's clock in UTC, truncated to
+// whole seconds as ERPs store it.
+func (m *Model) stamp() time.Time {
+	return m.now().UTC().Truncate(time.Second)
+}
+
+// sortedIDs returns the keys of records in ascending order.
+func sortedIDs[T any](records map[int64]*T) []int64 {
+	ids := make([]int64, 0, len(records))
+	for id := range records {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
+	return ids
+}

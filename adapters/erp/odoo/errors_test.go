@@ -1,0 +1,126 @@
+package odoo
+
+import (
+	"errors"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/erpsync/erpsync/internal/syncerr"
+)
+
+func TestTranslateEnvelope(t *testing.T) {
+	tests := []struct {
+		name string
+		want string // "auth", "invalid" or "unavailable"
+	}{
+		{"odoo.exceptions.AccessDenied", "auth"},
+		{"odoo.exceptions.ValidationError", "invalid"},
+		{"odoo.exceptions.UserError", "invalid"},
+		{"odoo.exceptions.MissingError", "invalid"},
+		{"odoo.exceptions.AccessError", "invalid"},
+		{"psycopg2.errors.SerializationFailure", "unavailable"},
+		{"builtins.KeyError", "unavailable"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := translate("sale.order/create",
+				&serverError{name: tt.name, message: "boom", code: 200})
+			var (
+				auth    *syncerr.AuthError
+				invalid *syncerr.InvalidError
+				got     string
+			)
+			switch {
+			case errors.As(err, &auth):
+				got = "auth"
+			case errors.As(err, &invalid):
+				got = "invalid"
+				if invalid.Reason == "" {
+					t.Errorf("InvalidError without Odoo's message: %v", err)
+				}
+			case errors.Is(err, syncerr.ErrUnavailable):
+				got = "unavailable"
+			}
+			if got != tt.want {
+				t.Errorf("translate(%s) = %v (%s), want %s", tt.name, err, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestTranslateStatus(t *testing.T) {
+	now := time.Date(2024, 5, 1, 8, 0, 0, 0, time.UTC)
+	tests := []struct {
+		status     int
+		retryAfter string
+		wantWait   time.Duration // for 429
+		want       string
+	}{
+		{http.StatusTooManyRequests, "3", 3 * time.Second, "rate"},
+		{http.StatusTooManyRequests, "", time.Second, "rate"},
+		{http.StatusTooManyRequests, now.Add(90 * time.Second).Format(http.TimeFormat),
+			90 * time.Second, "rate"},
+		{http.StatusServiceUnavailable, "", 0, "unavailable"},
+		{http.StatusBadGateway, "", 0, "unavailable"},
+		{http.StatusRequestTimeout, "", 0, "unavailable"},
+		{http.StatusUnauthorized, "", 0, "auth"},
+		{http.StatusNotFound, "", 0, "invalid"},
+	}
+	for _, tt := range tests {
+		err := translate("common/authenticate",
+			&httpError{status: tt.status, retryAfter: tt.retryAfter, now: now})
+		var (
+			limited *syncerr.RateLimitedError
+			auth    *syncerr.AuthError
+			invalid *syncerr.InvalidError
+			got     string
+		)
+		switch {
+		case errors.As(err, &limited):
+			got = "rate"
+			if limited.RetryAfter != tt.wantWait {
+				t.Errorf("status %d Retry-After %q: wait %v, want %v", tt.status,
+					tt.retryAfter, limited.RetryAfter, tt.wantWait)
+			}
+		case errors.As(err, &auth):
+			got = "auth"
+		case errors.As(err, &invalid):
+			got = "invalid"
+		case errors.Is(err, syncerr.ErrUnavailable):
+			got = "unavailable"
+		}
+		if got != tt.want {
+			t.Errorf("translate(status %d) = %v (%s), want %s", tt.status, err, got, tt.want)
+		}
+	}
+}
+
+func TestParseRetryAfter(t *testing.T) {
+	now := time.Date(2024, 5, 1, 8, 0, 0, 0, time.UTC)
+	tests := []struct {
+		in   string
+		want time.Duration
+	}{
+		{"0", 0},
+		{"120", 2 * time.Minute},
+		{" 5 ", 5 * time.Second},
+		{"", time.Second},
+		{"soon", time.Second},
+		{"-3", time.Second},
+		{"99999999999", 86400 * time.Second},
+		{"Wed, 01 May 2024 08:00:30 GMT", 30 * time.Second},
+		{"Wed, 01 May 2024 07:00:00 GMT", 0},
+	}
+	for _, tt := range tests {
+		if got := parseRetryAfter(tt.in, now); got != tt.want {
+			t.Errorf("parseRetryAfter(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestEscapeLike(t *testing.T) {
+	if got := escapeLike(`a_b%c\d@x.com`); got != `a\_b\%c\\d@x.com` {
+		t.Errorf(`escapeLike(a_b%%c\d@x.com) = %s, want a\_b\%%c\\d@x.com`, got)
+	}
+}

@@ -1,0 +1,192 @@
+// Package odoosandbox serves Odoo's external JSON-RPC API from an in-memory
+// [erpsandbox.Model], so that the Odoo adapter and Odoo client libraries can
+// be tested without an Odoo server.
+//
+// It answers POST /jsonrpc with the "common" service (version, login,
+// authenticate) and the "object" service (execute_kw, execute) on the models
+// res.partner, product.product, sale.order, sale.order.line, res.currency and
+// stock.quant, with Odoo's field names, value shapes, domains and error
+// envelopes. Every call passes through [erpsandbox.Faults] under an
+// operation name such as "sale.order/create" or "common/authenticate", and
+// the admin API of [erpsandbox.AdminHandler] is mounted at /_sandbox/.
+package odoosandbox
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+
+	"github.com/erpsync/erpsync/adapters/erp/erpsandbox"
+)
+
+// defaultUID is the user id of the sandbox's only user, as the first
+// administrator of an Odoo database has.
+const defaultUID = 2
+
+// maxBody bounds the JSON-RPC requests the sandbox reads.
+const maxBody = 16 << 20
+
+// Credentials are what the sandbox accepts: the database name, the login,
+// and the password or the API key (either works wherever Odoo takes a
+// password; an empty one is never accepted).
+type Credentials struct {
+	DB       string
+	Login    string
+	Password string `json:"-"`
+	APIKey   string `json:"-"`
+}
+
+// An Option adjusts [New].
+type Option func(*sandbox)
+
+// WithCurrencies sets the company currency, which orders and products get
+// when none is given, and the active currencies besides it. By default the
+// company currency is USD and EUR, GBP and JPY are active too.
+func WithCurrencies(company string, active ...string) Option {
+	return func(s *sandbox) { s.currencies = newCurrencyTable(company, active) }
+}
+
+// sandbox is the state of one Odoo sandbox.
+type sandbox struct {
+	model      *erpsandbox.Model
+	faults     *erpsandbox.Faults
+	creds      Credentials
+	currencies currencyTable
+	models     map[string]*modelDef
+}
+
+// New returns an HTTP handler serving Odoo's JSON-RPC API at /jsonrpc over
+// model, with faults injected by faults (none when nil), accepting creds.
+// The admin API of faults and model is mounted at /_sandbox/.
+func New(model *erpsandbox.Model, faults *erpsandbox.Faults, creds Credentials,
+	opts ...Option) http.Handler {
+	if faults == nil {
+		// The zero configuration is always valid.
+		faults, _ = erpsandbox.NewFaults(erpsandbox.Config{})
+	}
+	s := &sandbox{
+		model:      model,
+		faults:     faults,
+		creds:      creds,
+		currencies: newCurrencyTable("USD", []string{"EUR", "GBP", "JPY"}),
+		models:     map[string]*modelDef{},
+	}
+	for _, opt := range opts {
+		opt(s)
+	}
+	for _, def := range []*modelDef{partnerModel(), productModel(), orderModel(),
+		orderLineModel(), currencyModel(), quantModel()} {
+		s.models[def.name] = def
+	}
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /jsonrpc", s.serveJSONRPC)
+	mux.Handle("/_sandbox/", erpsandbox.AdminHandler(model, faults))
+	return mux
+}
+
+// rpcCall is one parsed JSON-RPC request.
+type rpcCall struct {
+	id      json.RawMessage
+	service any
+	method  any
+	args    any
+}
+
+// serveJSONRPC reads one JSON-RPC request and answers it under the faults.
+// Requests that are not JSON objects get HTTP 400 with a plain-text reason,
+// as Odoo answers them.
+func (s *sandbox) serveJSONRPC(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxBody+1))
+	if err != nil || len(body) > maxBody {
+		http.Error(w, "Request body unreadable or too large", http.StatusBadRequest)
+		return
+	}
+	call, reason := parseCall(body)
+	if reason != "" {
+		http.Error(w, reason, http.StatusBadRequest)
+		return
+	}
+
+	s.model.CountRequest()
+	s.faults.Serve(w, r, operation(call), func(w http.ResponseWriter) {
+		result, err := s.dispatch(call)
+		writeAnswer(w, call.id, result, err)
+	})
+}
+
+// parseCall reads the envelope and its params, or returns the reason to
+// refuse the request.
+func parseCall(body []byte) (rpcCall, string) {
+	if !json.Valid(body) {
+		return rpcCall{}, "Invalid JSON data"
+	}
+	var top map[string]json.RawMessage
+	if err := json.Unmarshal(body, &top); err != nil {
+		return rpcCall{}, "Invalid JSON-RPC data"
+	}
+
+	call := rpcCall{id: top["id"]}
+	raw, ok := top["params"]
+	if !ok {
+		return call, ""
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var params any
+	if err := dec.Decode(&params); err != nil {
+		return rpcCall{}, "Invalid JSON-RPC data"
+	}
+	p, ok := params.(map[string]any)
+	if !ok {
+		return rpcCall{}, "Invalid JSON-RPC data"
+	}
+	call.service, call.method, call.args = p["service"], p["method"], p["args"]
+	return call, ""
+}
+
+// operation names a call for fault injection: "<model>/<method>" for model
+// methods, "<service>/<method>" for the rest.
+func operation(c rpcCall) string {
+	service, _ := c.service.(string)
+	method, _ := c.method.(string)
+	args, _ := c.args.([]any)
+	if service == "object" && len(args) >= 5 {
+		model, okModel := args[3].(string)
+		name, okName := args[4].(string)
+		if okModel && okName {
+			return model + "/" + name
+		}
+	}
+	return service + "/" + method
+}
+
+// answer is a JSON-RPC answer.
+type answer struct {
+	JSONRPC string          `json:"jsonrpc"`
+	ID      json.RawMessage `json:"id"`
+	Result  any             `json:"result,omitempty"`
+	Error   *envelope       `json:"error,omitempty"`
+}
+
+func writeAnswer(w http.ResponseWriter, id json.RawMessage, result any, err error) {
+	a := answer{JSONRPC: "2.0", ID: id}
+	if err != nil {
+		env := fromModel(err).toEnvelope()
+		a.Error = &env
+	} else {
+		a.Result = result
+	}
+	if len(a.ID) == 0 {
+		a.ID = json.RawMessage("null")
+	}
+
+	body, merr := json.Marshal(a)
+	if merr != nil {
+		env := newError(nameGenericServer, "cannot encode the result").toEnvelope()
+		body, _ = json.Marshal(answer{JSONRPC: "2.0", ID: a.ID, Error: &env})
+	}
+	w.Header().Set("Content-Type", "application/json")
+	_, _ = w.Write(body) // the client may be gone; nothing to do then
+}
