@@ -31,6 +31,15 @@ type Problem struct {
 	Reason string `json:"reason"`
 }
 
+// String gives the reason prefixed with the field at fault, when known, as
+// operators see it: `lines[0].sku: sku "X" is not a product in odoo`.
+func (p Problem) String() string {
+	if p.Field == "" {
+		return p.Reason
+	}
+	return p.Field + ": " + p.Reason
+}
+
 // classify turns an adapter error into what Temporal should do with it:
 // permanent problems become non-retryable application errors carrying a
 // [Problem], rate limits become retryable errors that wait as long as the

@@ -3,6 +3,7 @@
 // attention.
 //
 //	starter serve                                     webhook receiver
+//	starter setup                                     register the search attributes
 //	starter syncs list [-limit N]                     syncs that need attention
 //	starter syncs show ID                             one sync's state
 //	starter syncs retry|skip ID -reason WHY [-by WHO]
@@ -25,6 +26,7 @@ import (
 
 const usage = `usage:
   starter serve
+  starter setup
   starter syncs list [-limit N] [-json]
   starter syncs show ID
   starter syncs retry ID -reason WHY [-by WHO]
@@ -50,6 +52,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	switch {
 	case len(args) == 0 || args[0] == "serve":
 		return serve(ctx, cfg)
+	case args[0] == "setup" && len(args) == 1:
+		return setup(ctx, cfg, out)
 	case args[0] == "syncs" && len(args) > 1:
 		return syncs(ctx, cfg, args[1], args[2:], out)
 	default:

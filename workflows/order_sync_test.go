@@ -125,7 +125,7 @@ func parkThen(t *testing.T, env *testsuite.TestWorkflowEnvironment, signal strin
 		require.NoError(t, v.Get(&s))
 		require.Equal(t, synclog.StatusNeedsAttention, s.Status)
 		require.Equal(t, "lines[0].sku", s.Field)
-		require.Equal(t, `unknown SKU "NOPE"`, s.Reason)
+		require.Equal(t, `lines[0].sku: unknown SKU "NOPE"`, s.Reason)
 
 		env.SignalWorkflow(signal, d)
 	}, time.Hour)

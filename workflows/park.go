@@ -14,7 +14,7 @@ import (
 // returns false so the caller runs the sync again.
 func park(ctx workflow.Context, s *SyncState, failure error) (done bool, err error) {
 	p := problem(failure)
-	setStatus(ctx, s, synclog.StatusNeedsAttention, p.Reason, p.Field)
+	setStatus(ctx, s, synclog.StatusNeedsAttention, p.String(), p.Field)
 	workflow.GetLogger(ctx).Warn("order sync needs attention",
 		"store", s.Store, "order_id", s.OrderID, "field", p.Field)
 

@@ -66,6 +66,14 @@ const (
 	EnvLogLevel          = "ERPSYNC_LOG_LEVEL"
 )
 
+// Defaults of the settings that have one.
+const (
+	DefaultTemporalAddress = "127.0.0.1:7233"
+	DefaultNamespace       = "default"
+	DefaultTaskQueue       = "erpsync"
+	DefaultListenAddr      = "127.0.0.1:8080"
+)
+
 // FromEnv reads the configuration from the environment through getenv
 // (usually [os.Getenv]) and checks it.
 func FromEnv(getenv func(string) string) (Config, error) {
@@ -77,9 +85,9 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	}
 
 	c := Config{
-		TemporalAddress:   get(EnvTemporalAddress, "127.0.0.1:7233"),
-		TemporalNamespace: get(EnvTemporalNamespace, "default"),
-		TaskQueue:         get(EnvTaskQueue, "erpsync"),
+		TemporalAddress:   get(EnvTemporalAddress, DefaultTemporalAddress),
+		TemporalNamespace: get(EnvTemporalNamespace, DefaultNamespace),
+		TaskQueue:         get(EnvTaskQueue, DefaultTaskQueue),
 		DatabaseURL:       get(EnvDatabaseURL, ""),
 		ERP:               get(EnvERP, "odoo"),
 		Odoo: Odoo{
@@ -88,7 +96,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			Login:    get(EnvOdooLogin, ""),
 			Password: getenv(EnvOdooPassword),
 		},
-		ListenAddr: get(EnvListenAddr, "127.0.0.1:8080"),
+		ListenAddr: get(EnvListenAddr, DefaultListenAddr),
 		LogLevel:   get(EnvLogLevel, "info"),
 	}
 

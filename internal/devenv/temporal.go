@@ -17,10 +17,11 @@ import (
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/api/workflowservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/log"
+
+	"github.com/erpsync/erpsync/internal/searchattr"
 )
 
 // DefaultNamespace is the namespace the dev server always has, and the one
@@ -262,69 +263,11 @@ func (t *Temporal) probe(ctx context.Context) error {
 		return fmt.Errorf("describe namespace %s: %w", t.opts.Namespace, err)
 	}
 
-	err = EnsureSearchAttributes(ctx, c, t.opts.Namespace, t.opts.SearchAttributes)
+	err = searchattr.Ensure(ctx, c, t.opts.Namespace, t.opts.SearchAttributes)
 	if err != nil {
 		return err
 	}
 	return t.probeUI(ctx)
-}
-
-// EnsureSearchAttributes makes sure that namespace has the custom search
-// attributes attrs (name to type): it adds the missing ones through the
-// operator service and waits until the server lists them. An attribute that
-// exists with another type is an error. Registering attributes suits a dev or
-// test server; on a shared cluster it is an operator's decision.
-func EnsureSearchAttributes(ctx context.Context, c client.Client, namespace string,
-	attrs map[string]enumspb.IndexedValueType) error {
-	missing, err := missingSearchAttributes(ctx, c, namespace, attrs)
-	if err != nil || len(missing) == 0 {
-		return err
-	}
-
-	_, err = c.OperatorService().AddSearchAttributes(ctx,
-		&operatorservice.AddSearchAttributesRequest{
-			Namespace: namespace, SearchAttributes: missing,
-		})
-	if err != nil {
-		return fmt.Errorf("add search attributes %v to namespace %s: %w",
-			slices.Sorted(maps.Keys(missing)), namespace, err)
-	}
-
-	for {
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("wait for search attributes %v of namespace %s: %w",
-				slices.Sorted(maps.Keys(missing)), namespace, ctx.Err())
-		case <-time.After(200 * time.Millisecond):
-		}
-		missing, err = missingSearchAttributes(ctx, c, namespace, attrs)
-		if err != nil || len(missing) == 0 {
-			return err
-		}
-	}
-}
-
-// missingSearchAttributes returns the attributes in attrs that namespace
-// lacks, or an error when one exists with another type.
-func missingSearchAttributes(ctx context.Context, c client.Client, namespace string,
-	attrs map[string]enumspb.IndexedValueType) (map[string]enumspb.IndexedValueType, error) {
-	resp, err := c.OperatorService().ListSearchAttributes(ctx,
-		&operatorservice.ListSearchAttributesRequest{Namespace: namespace})
-	if err != nil {
-		return nil, fmt.Errorf("list search attributes of namespace %s: %w", namespace, err)
-	}
-
-	missing := map[string]enumspb.IndexedValueType{}
-	for name, want := range attrs {
-		got, ok := resp.GetCustomAttributes()[name]
-		if !ok {
-			missing[name] = want
-		} else if got != want {
-			return nil, fmt.Errorf("search attribute %s of namespace %s has type %s, want %s",
-				name, namespace, got, want)
-		}
-	}
-	return missing, nil
 }
 
 // probeUI reports whether the Web UI answers HTTP, unless it is off.

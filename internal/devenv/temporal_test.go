@@ -13,6 +13,8 @@ import (
 	"go.temporal.io/api/operatorservice/v1"
 	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/temporal"
+
+	"github.com/erpsync/erpsync/internal/searchattr"
 )
 
 const (
@@ -130,7 +132,7 @@ func checkEnsureSearchAttributes(t *testing.T, c client.Client) {
 	added := map[string]enumspb.IndexedValueType{
 		"ErpsyncStore": enumspb.INDEXED_VALUE_TYPE_KEYWORD,
 	}
-	if err := EnsureSearchAttributes(t.Context(), c, testNamespace, added); err != nil {
+	if err := searchattr.Ensure(t.Context(), c, testNamespace, added); err != nil {
 		t.Fatalf("EnsureSearchAttributes(ErpsyncStore) = %v", err)
 	}
 	resp, err := c.OperatorService().ListSearchAttributes(t.Context(),
@@ -145,7 +147,7 @@ func checkEnsureSearchAttributes(t *testing.T, c client.Client) {
 	clash := map[string]enumspb.IndexedValueType{
 		statusKey.GetName(): enumspb.INDEXED_VALUE_TYPE_INT,
 	}
-	if err := EnsureSearchAttributes(t.Context(), c, testNamespace, clash); err == nil {
+	if err := searchattr.Ensure(t.Context(), c, testNamespace, clash); err == nil {
 		t.Errorf("EnsureSearchAttributes with %s as Int succeeded, want an error",
 			statusKey.GetName())
 	}

@@ -33,6 +33,9 @@ func (s *TemporalStarter) StartOrderSync(
 		TaskQueue:                s.TaskQueue,
 		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_FAIL,
+		// Without it the SDK hides the refusal and hands back the existing
+		// run, and a duplicate could not be told from a new sync.
+		WorkflowExecutionErrorWhenAlreadyStarted: true,
 	}
 	in := workflows.OrderSyncInput{Store: store, OrderID: orderID}
 

@@ -122,26 +122,26 @@ func (l *Log) List(ctx context.Context, entity, status string, limit int) ([]Ent
 	return entries, nil
 }
 
-// Counts returns how many syncs of entity for store are in each status.
-func (l *Log) Counts(ctx context.Context, entity, store string) (map[string]int, error) {
+// Statuses returns the status of the syncs of entity for store whose
+// external references are refs. A reference with no sync has no entry.
+func (l *Log) Statuses(ctx context.Context, entity, store string,
+	refs []string) (map[string]string, error) {
 	const q = `
-		SELECT status, count(*) FROM erpsync.sync_log
-		WHERE entity = $1 AND store = $2
-		GROUP BY status`
+		SELECT external_ref, status FROM erpsync.sync_log
+		WHERE entity = $1 AND store = $2 AND external_ref = ANY($3)`
 
-	rows, err := l.pool.Query(ctx, q, entity, store)
+	rows, err := l.pool.Query(ctx, q, entity, store, refs)
 	if err != nil {
-		return nil, fmt.Errorf("count %s syncs of %s: %w", entity, store, err)
+		return nil, fmt.Errorf("read status of %d %s syncs of %s: %w", len(refs), entity, store, err)
 	}
-	counts := map[string]int{}
-	var status string
-	var n int
-	_, err = pgx.ForEachRow(rows, []any{&status, &n}, func() error {
-		counts[status] = n
+	statuses := make(map[string]string, len(refs))
+	var ref, status string
+	_, err = pgx.ForEachRow(rows, []any{&ref, &status}, func() error {
+		statuses[ref] = status
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("count %s syncs of %s: %w", entity, store, err)
+		return nil, fmt.Errorf("read status of %d %s syncs of %s: %w", len(refs), entity, store, err)
 	}
-	return counts, nil
+	return statuses, nil
 }

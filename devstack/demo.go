@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/erpsync/erpsync/internal/stack"
+)
+
+// demo starts the stack, runs the order demo through it, and prints the
+// summary as its last line. It fails unless no order was duplicated or lost.
+func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	orders := fs.Int("orders", 100, "orders to place and sync")
+	unknown := fs.Int("unknown-sku", 2, "orders among them for a SKU the ERP does not know")
+	faults := fs.Bool("faults", true, "inject ERP faults: 5xx, 429, lost responses, latency")
+	concurrency := fs.Int("concurrency", 16, "webhooks in flight at once")
+	timeout := fs.Duration("timeout", 20*time.Minute, "give up waiting for the syncs after this")
+	seed := fs.Uint64("seed", 1, "seed of the order contents and delivery order")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *orders < 1 || *unknown < 0 || *unknown > *orders {
+		return fmt.Errorf("need --orders >= 1 and 0 <= --unknown-sku <= --orders")
+	}
+
+	began := time.Now()
+	s, err := stack.Start(ctx, stack.Options{
+		DatabaseURL:     os.Getenv("DATABASE_URL"),
+		TemporalAddress: os.Getenv("TEMPORAL_ADDRESS"),
+		Headless:        true,
+		Logf:            logf(stderr),
+	})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if err := s.Stop(); err != nil {
+			fmt.Fprintln(stderr, "devstack:", err)
+		}
+	}()
+	fmt.Fprintf(stderr, "devstack: stack up in %s; sending %d orders\n",
+		time.Since(began).Round(time.Millisecond), *orders)
+
+	sum, stats, err := s.Demo(ctx, stack.DemoOptions{
+		Orders: *orders, UnknownSKU: *unknown, Faults: *faults,
+		Concurrency: *concurrency, Timeout: *timeout, Seed: *seed,
+	})
+	if err != nil {
+		return err
+	}
+	return report(stdout, stderr, s, sum, stats)
+}
+
+func report(stdout, stderr io.Writer, s *stack.Stack, sum stack.Summary,
+	stats stack.WebhookStats) error {
+	webhooks, err := json.Marshal(stats)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stderr, "devstack: webhooks %s\n", webhooks)
+	fmt.Fprintf(stderr, "devstack: erp faults injected %v\n", s.Faults.Injected())
+
+	line, err := json.Marshal(sum)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, string(line))
+	if sum.Duplicates != 0 || sum.Lost != 0 {
+		return exitError(1)
+	}
+	return nil
+}

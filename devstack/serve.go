@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"text/template"
+
+	"github.com/erpsync/erpsync/internal/config"
+	"github.com/erpsync/erpsync/internal/stack"
+)
+
+// serve runs the stack until ctx is done, then stops everything.
+func serve(ctx context.Context, stdout, stderr io.Writer) error {
+	s, err := stack.Start(ctx, stack.Options{
+		DatabaseURL:     os.Getenv("DATABASE_URL"),
+		TemporalAddress: os.Getenv("TEMPORAL_ADDRESS"),
+		UsualPorts:      true,
+		Logf:            logf(stderr),
+	})
+	if err != nil {
+		return err
+	}
+	defer func() {
+		fmt.Fprintln(stderr, "devstack: stopping")
+		if err := s.Stop(); err != nil {
+			fmt.Fprintln(stderr, "devstack:", err)
+		}
+	}()
+
+	ids, err := s.SampleOrders(ctx)
+	if err != nil {
+		return err
+	}
+	if err := welcome.Execute(stdout, map[string]any{"S": s, "IDs": ids,
+		"Store": stack.StoreName, "Secret": stack.WebhookSecret,
+		"Env": temporalEnv(s), "Login": stack.OdooLogin, "Password": stack.OdooPassword, "DB": stack.OdooDB}); err != nil {
+		return err
+	}
+
+	<-ctx.Done()
+	return nil
+}
+
+var welcome = template.Must(template.New("welcome").Parse(`
+erpsync is running.
+
+  Temporal Web UI   {{if .S.UIURL}}{{.S.UIURL}}{{else}}(none: an existing Temporal server at {{.S.TemporalAddress}}){{end}}
+  Temporal gRPC     {{.S.TemporalAddress}}
+  Webhooks          {{.S.StarterURL}}/webhooks/orders/{{.Store}}   (secret: {{.Secret}})
+  Odoo sandbox      {{.S.OdooURL}}/jsonrpc   (db {{.DB}}, login {{.Login}}, password {{.Password}})
+  Logs              {{.S.Dir}}
+
+The demo store holds sample orders {{range $i, $id := .IDs}}{{if $i}}, {{end}}{{$id}}{{end}}. Send one as the store would:
+
+  body='{"id":"{{index .IDs 0}}"}'
+  curl -i {{.S.StarterURL}}/webhooks/orders/{{.Store}} \
+    -H "X-Erpsync-Hmac-Sha256: $(printf %s "$body" | openssl dgst -sha256 -hmac {{.Secret}} -binary | base64)" \
+    -d "$body"
+
+Then open the Web UI and look for the workflow order/{{.Store}}/{{index .IDs 0}}. The last sample order
+orders a SKU the ERP does not know: its sync parks, and the Web UI lists it under
+  ErpSyncStatus="needs_attention"
+From a terminal:
+  {{.Env}}go run ./starter syncs list
+  {{.Env}}go run ./starter syncs show {{.Store}}/{{index .IDs 2}}
+  {{.Env}}go run ./starter syncs skip {{.Store}}/{{index .IDs 2}} -reason "test order" -by you
+
+Press Ctrl-C to stop and clean up.
+`))
+
+// temporalEnv is the environment the starter's operator commands need to
+// reach the stack's Temporal server: none when it is at the default address.
+func temporalEnv(s *stack.Stack) string {
+	if s.TemporalAddress == config.DefaultTemporalAddress {
+		return ""
+	}
+	return "TEMPORAL_ADDRESS=" + s.TemporalAddress + " "
+}

@@ -1,0 +1,101 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// env returns a getenv over vars.
+func env(vars map[string]string) func(string) string {
+	return func(key string) string { return vars[key] }
+}
+
+func TestFromEnvDefaults(t *testing.T) {
+	c, err := FromEnv(env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.TemporalAddress != DefaultTemporalAddress || c.TemporalNamespace != DefaultNamespace ||
+		c.TaskQueue != DefaultTaskQueue || c.ListenAddr != DefaultListenAddr {
+		t.Errorf("defaults: %+v", c)
+	}
+	if c.ShutdownTimeout != 30*time.Second || c.ERP != "odoo" {
+		t.Errorf("defaults: shutdown %s, erp %q", c.ShutdownTimeout, c.ERP)
+	}
+	if names := c.StoreNames(); len(names) != 1 || names[0] != "demo" {
+		t.Errorf("default stores %v, want [demo]", names)
+	}
+}
+
+func TestFromEnvStoresAndSecrets(t *testing.T) {
+	c, err := FromEnv(env(map[string]string{
+		EnvStores:        "shop-eu=s3cret, shop_us",
+		EnvWebhookSecret: "shared",
+		EnvDatabaseURL:   "postgres://erpsync@db/erpsync",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := c.Stores["shop-eu"].WebhookSecret; got != "s3cret" {
+		t.Errorf("shop-eu secret %q, want its own", got)
+	}
+	if got := c.Stores["shop_us"].WebhookSecret; got != "shared" {
+		t.Errorf("shop_us secret %q, want the shared one", got)
+	}
+	if err := c.CheckStarter(); err != nil {
+		t.Errorf("CheckStarter: %v", err)
+	}
+}
+
+func TestFromEnvRefusesBadSettings(t *testing.T) {
+	cases := map[string]map[string]string{
+		EnvStores:          {EnvStores: "good,bad name"},
+		EnvShutdownTimeout: {EnvShutdownTimeout: "soon"},
+		EnvERP:             {EnvERP: "sage"},
+	}
+	for name, vars := range cases {
+		if _, err := FromEnv(env(vars)); err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%s: error %v, want one naming %s", name, err, name)
+		}
+	}
+}
+
+func TestChecksNameWhatIsMissing(t *testing.T) {
+	c, err := FromEnv(env(map[string]string{EnvOdooURL: "http://odoo:8069"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	err = c.CheckWorker()
+	for _, want := range []string{EnvDatabaseURL, EnvOdooDB, EnvOdooLogin, EnvOdooPassword} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("CheckWorker: %v, want it to name %s", err, want)
+		}
+	}
+	if err != nil && strings.Contains(err.Error(), EnvOdooURL) {
+		t.Errorf("CheckWorker names %s, which is set", EnvOdooURL)
+	}
+
+	c.DatabaseURL = "postgres://db/erpsync"
+	if err := c.CheckStarter(); err == nil || !strings.Contains(err.Error(), EnvWebhookSecret) {
+		t.Errorf("CheckStarter without a secret: %v, want it to name %s", err, EnvWebhookSecret)
+	}
+}
+
+func TestStringHidesSecrets(t *testing.T) {
+	c, err := FromEnv(env(map[string]string{
+		EnvStores:       "demo=hook-secret",
+		EnvDatabaseURL:  "postgres://u:db-password@db/erpsync",
+		EnvOdooPassword: "odoo-password",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := c.String()
+	for _, secret := range []string{"hook-secret", "db-password", "odoo-password"} {
+		if strings.Contains(s, secret) {
+			t.Errorf("String() = %q shows a secret", s)
+		}
+	}
+}

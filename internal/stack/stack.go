@@ -1,0 +1,312 @@
+// Package stack boots all of erpsync on one machine with no Docker: Postgres,
+// the Temporal dev server with its Web UI, the ERP sandbox, and the worker
+// and the starter as child processes. devstack and the end-to-end tests use
+// it; existing Postgres and Temporal services can stand in for the
+// throwaway ones.
+package stack
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/sdk/client"
+
+	"github.com/erpsync/erpsync/adapters/erp/erpsandbox"
+	"github.com/erpsync/erpsync/adapters/store/postgres"
+	"github.com/erpsync/erpsync/internal/boot"
+	"github.com/erpsync/erpsync/internal/config"
+	"github.com/erpsync/erpsync/internal/devenv"
+	"github.com/erpsync/erpsync/internal/searchattr"
+	"github.com/erpsync/erpsync/workflows"
+)
+
+// Fixed credentials of the local stack. They protect nothing but a sandbox
+// on loopback, and being fixed lets the printed examples work as they are.
+const (
+	StoreName     = "demo"
+	WebhookSecret = "demo-webhook-secret"
+	OdooDB        = "erpsync"
+	OdooLogin     = "admin"
+	OdooPassword  = "admin"
+)
+
+// Options configures [Start]. The zero value starts everything afresh.
+type Options struct {
+	// Dir holds logs, binaries and the throwaway Postgres cluster; empty
+	// means a temporary directory that Stop removes.
+	Dir string
+
+	// DatabaseURL and TemporalAddress point at existing services instead
+	// of throwaway ones.
+	DatabaseURL     string
+	TemporalAddress string
+
+	// Headless starts the Temporal dev server without its Web UI.
+	Headless bool
+
+	// UsualPorts serves Temporal on 7233, its Web UI on 8233 and the
+	// webhooks on 8080, each when free, so that the commands' defaults
+	// reach them and the addresses stay the same from one run to the next.
+	// Otherwise every port is picked free.
+	UsualPorts bool
+
+	// Logf reports progress; nil is silent.
+	Logf func(format string, args ...any)
+}
+
+// Stack is a running erpsync with everything it needs.
+type Stack struct {
+	opts    Options
+	ownsDir bool
+
+	pg       *devenv.Postgres
+	temporal *devenv.Temporal
+	sandbox  *Sandbox
+	worker   *process
+	starter  *process
+
+	// Model is the in-memory ERP behind the Odoo sandbox, and Faults the
+	// faults it injects.
+	Model  *erpsandbox.Model
+	Faults *erpsandbox.Faults
+
+	// Pool reaches erpsync's Postgres; Store is the headless storefront in
+	// it; Client is a Temporal client.
+	Pool   *pgxpool.Pool
+	Store  *postgres.Store
+	Client client.Client
+
+	DatabaseURL     string
+	TemporalAddress string
+	Namespace       string
+	UIURL           string
+	OdooURL         string
+	StarterURL      string
+}
+
+// Start boots the stack. ctx bounds the start-up; the stack runs until Stop.
+// On failure, what was started is stopped again.
+func Start(ctx context.Context, opts Options) (*Stack, error) {
+	s := &Stack{opts: opts, Namespace: devenv.DefaultNamespace}
+	if err := s.start(ctx); err != nil {
+		return nil, errors.Join(err, s.Stop())
+	}
+	return s, nil
+}
+
+func (s *Stack) start(ctx context.Context) error {
+	steps := []struct {
+		name string
+		run  func(context.Context) error
+	}{
+		{"work directory", s.makeDir},
+		{"binaries", func(ctx context.Context) error { return build(ctx, s.binDir()) }},
+		{"postgres", s.startPostgres},
+		{"temporal", s.startTemporal},
+		{"erp sandbox", s.startSandbox},
+		{"demo catalog", s.seed},
+		{"worker", s.startWorker},
+		{"starter", s.startStarter},
+	}
+	for _, step := range steps {
+		s.logf("starting %s", step.name)
+		if err := step.run(ctx); err != nil {
+			return fmt.Errorf("start %s: %w", step.name, err)
+		}
+	}
+	return nil
+}
+
+func (s *Stack) makeDir(context.Context) error {
+	if s.opts.Dir != "" {
+		return os.MkdirAll(s.opts.Dir, 0o755)
+	}
+	dir, err := os.MkdirTemp("", "erpsync-devstack-")
+	if err != nil {
+		return err
+	}
+	// The Postgres server runs as an unprivileged user and must reach it.
+	if err := os.Chmod(dir, 0o755); err != nil {
+		return err
+	}
+	s.opts.Dir, s.ownsDir = dir, true
+	return nil
+}
+
+func (s *Stack) startPostgres(ctx context.Context) error {
+	s.DatabaseURL = s.opts.DatabaseURL
+	if s.DatabaseURL == "" {
+		pg, err := devenv.StartPostgres(ctx, devenv.PostgresOptions{
+			Dir: filepath.Join(s.opts.Dir, "postgres"),
+		})
+		if err != nil {
+			return err
+		}
+		s.pg, s.DatabaseURL = pg, pg.URL()
+	}
+
+	pool, err := boot.Database(ctx, s.DatabaseURL, 20)
+	if err != nil {
+		return err
+	}
+	s.Pool, s.Store = pool, postgres.New(pool)
+	return nil
+}
+
+func (s *Stack) startTemporal(ctx context.Context) error {
+	s.TemporalAddress = s.opts.TemporalAddress
+	if s.TemporalAddress == "" {
+		t, err := devenv.StartTemporal(ctx, devenv.TemporalOptions{
+			Headless:         s.opts.Headless,
+			Port:             s.port(7233),
+			UIPort:           s.port(8233),
+			SearchAttributes: workflows.SearchAttributes(),
+			LogFile:          filepath.Join(s.opts.Dir, "temporal.log"),
+			StartTimeout:     2 * time.Minute,
+			Logf:             s.opts.Logf,
+		})
+		if err != nil {
+			return err
+		}
+		s.temporal, s.TemporalAddress, s.UIURL = t, t.Address(), t.UIURL()
+	}
+
+	c, err := client.DialContext(ctx, client.Options{
+		HostPort: s.TemporalAddress, Namespace: s.Namespace,
+	})
+	if err != nil {
+		return fmt.Errorf("connect to temporal at %s: %w", s.TemporalAddress, err)
+	}
+	s.Client = c
+	return searchattr.Ensure(ctx, c, s.Namespace, workflows.SearchAttributes())
+}
+
+// port returns usual when the stack prefers usual ports and it is free, and
+// 0 (any free port) otherwise.
+func (s *Stack) port(usual int) int {
+	if !s.opts.UsualPorts {
+		return 0
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(usual))
+	if err != nil {
+		return 0
+	}
+	l.Close()
+	return usual
+}
+
+func (s *Stack) startSandbox(context.Context) error {
+	sb, err := StartSandbox("127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	s.sandbox, s.Model, s.Faults, s.OdooURL = sb, sb.Model, sb.Faults, sb.URL
+	return nil
+}
+
+// env is the configuration of the worker and the starter, as a user would
+// set it.
+func (s *Stack) env(listen string) []string {
+	return []string{
+		config.EnvTemporalAddress + "=" + s.TemporalAddress,
+		config.EnvTemporalNamespace + "=" + s.Namespace,
+		config.EnvDatabaseURL + "=" + s.DatabaseURL,
+		config.EnvStores + "=" + StoreName,
+		config.EnvWebhookSecret + "=" + WebhookSecret,
+		config.EnvERP + "=odoo",
+		config.EnvOdooURL + "=" + s.OdooURL,
+		config.EnvOdooDB + "=" + OdooDB,
+		config.EnvOdooLogin + "=" + OdooLogin,
+		config.EnvOdooPassword + "=" + OdooPassword,
+		config.EnvListenAddr + "=" + listen,
+		config.EnvShutdownTimeout + "=10s",
+	}
+}
+
+func (s *Stack) startWorker(ctx context.Context) error {
+	s.worker = &process{
+		name: "worker", path: filepath.Join(s.binDir(), "worker"),
+		env: s.env(""), logPath: filepath.Join(s.opts.Dir, "worker.log"),
+	}
+	if err := s.worker.start(); err != nil {
+		return err
+	}
+	return s.waitForWorker(ctx)
+}
+
+func (s *Stack) startStarter(ctx context.Context) error {
+	port := s.port(8080)
+	if port == 0 {
+		free, err := devenv.FreePort()
+		if err != nil {
+			return err
+		}
+		port = free
+	}
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	s.StarterURL = "http://" + addr
+	s.starter = &process{
+		name: "starter", path: filepath.Join(s.binDir(), "starter"), args: []string{"serve"},
+		env: s.env(addr), logPath: filepath.Join(s.opts.Dir, "starter.log"),
+	}
+	if err := s.starter.start(); err != nil {
+		return err
+	}
+	return s.waitForStarter(ctx)
+}
+
+// Stop stops everything Start started, in reverse order.
+func (s *Stack) Stop() error {
+	var errs []error
+	for _, p := range []*process{s.starter, s.worker} {
+		if p != nil {
+			errs = append(errs, p.stop(15*time.Second))
+		}
+	}
+	if s.sandbox != nil {
+		errs = append(errs, s.sandbox.Close())
+	}
+	if s.Client != nil {
+		s.Client.Close()
+	}
+	if s.Pool != nil {
+		s.Pool.Close()
+	}
+	if s.temporal != nil {
+		errs = append(errs, s.temporal.Stop())
+	}
+	if s.pg != nil {
+		errs = append(errs, s.pg.Stop())
+	}
+	if s.ownsDir {
+		errs = append(errs, os.RemoveAll(s.opts.Dir))
+	}
+	return errors.Join(errs...)
+}
+
+// Dir returns the directory holding the stack's logs.
+func (s *Stack) Dir() string { return s.opts.Dir }
+
+func (s *Stack) binDir() string { return filepath.Join(s.opts.Dir, "bin") }
+
+func (s *Stack) logf(format string, args ...any) {
+	if s.opts.Logf != nil {
+		s.opts.Logf(format, args...)
+	}
+}
+
+// logTail returns the end of a process's log for an error message.
+func logTail(p *process) string {
+	b, err := os.ReadFile(p.logPath)
+	if err != nil {
+		return ""
+	}
+	return string(b[max(0, len(b)-2000):])
+}
