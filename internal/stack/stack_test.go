@@ -471,3 +471,34 @@ func TestStarterSetupRegistersSearchAttributes(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkOrderWebhook measures how long the starter takes to answer a new
+// order's webhook, one at a time, while the syncs it starts run behind it.
+// Besides the mean it reports the median and the 99th percentile.
+func BenchmarkOrderWebhook(b *testing.B) {
+	ids := make([]string, b.N)
+	for i := range ids {
+		o := demoOrder(orderSeq, i, false)
+		o.Number = fmt.Sprintf("B%d", orderSeq.Int64())
+		id, err := st.Store.CreateOrder(b.Context(), o)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ids[i] = id
+	}
+
+	took := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for _, id := range ids {
+		code, d, err := st.PostOrderWebhook(b.Context(), id, "bench-"+id)
+		if err != nil || code != http.StatusAccepted {
+			b.Fatalf("webhook for order %s: %d, %v", id, code, err)
+		}
+		took = append(took, d)
+	}
+	b.StopTimer()
+
+	sortDurations(took)
+	b.ReportMetric(float64(percentile(took, 50).Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(percentile(took, 99).Microseconds())/1000, "p99-ms")
+}
