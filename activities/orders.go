@@ -5,6 +5,10 @@ package activities
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+	"time"
 
 	"go.temporal.io/sdk/activity"
 	"go.uber.org/zap"
@@ -32,8 +36,18 @@ type Orders struct {
 	ERP     erp.SalesOrders
 	ERPName string
 
+	// Customers makes the creation of sales orders for one customer take
+	// turns across workers, so that two orders of a new customer synced at
+	// once do not both create the customer in the ERP. Nil turns it off.
+	Customers leaser
+
 	SyncLog syncRecorder
 	Logger  *zap.Logger
+}
+
+// leaser grants named locks that expire on their own.
+type leaser interface {
+	Acquire(ctx context.Context, key string, ttl time.Duration) (release func(), err error)
 }
 
 // OrderKey names a store order.
@@ -117,9 +131,35 @@ func (a *Orders) FindSalesOrder(ctx context.Context, externalRef string) (FoundO
 // CreateSalesOrder creates the sales order in the ERP. A retry looks the
 // reference up again first, because the attempt before it may have been
 // committed by the ERP with its answer lost on the way back.
+//
+// Orders of one customer take turns, since the ERP may have to create the
+// customer, and that cannot be made idempotent.
 func (a *Orders) CreateSalesOrder(ctx context.Context, so erp.SalesOrder) (erp.SalesOrderRef, error) {
-	retry := activity.GetInfo(ctx).Attempt > 1
-	return a.createSalesOrder(ctx, a.logger(ctx), so, retry)
+	info := activity.GetInfo(ctx)
+	ttl := time.Minute
+	if !info.Deadline.IsZero() {
+		ttl = time.Until(info.Deadline) // the attempt cannot outlive it
+	}
+	release, err := a.lockCustomer(ctx, so.Customer.Email, ttl)
+	if err != nil {
+		return erp.SalesOrderRef{}, classify("create sales order "+so.ExternalRef, err)
+	}
+	defer release()
+
+	return a.createSalesOrder(ctx, a.logger(ctx), so, info.Attempt > 1)
+}
+
+// lockCustomer takes the lease of the customer with email for ttl, or until
+// released. The lease is named by a digest of the address, which keeps the
+// address itself out of the lease table.
+func (a *Orders) lockCustomer(ctx context.Context, email string, ttl time.Duration) (
+	func(), error) {
+	if a.Customers == nil {
+		return func() {}, nil
+	}
+	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(email))))
+	key := "customer:" + hex.EncodeToString(sum[:])
+	return a.Customers.Acquire(ctx, key, max(ttl, time.Second))
 }
 
 func (a *Orders) createSalesOrder(

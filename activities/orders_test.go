@@ -3,8 +3,12 @@ package activities
 import (
 	"context"
 	"errors"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
+	"go.temporal.io/sdk/testsuite"
 	"go.uber.org/zap"
 
 	"github.com/erpsync/erpsync/adapters/erp"
@@ -101,5 +105,45 @@ func TestMapOrder(t *testing.T) {
 				t.Errorf("mapOrder error = %v, want an InvalidError on %s", err, tt.wantField)
 			}
 		})
+	}
+}
+
+// fakeLeases records the leases taken and released.
+type fakeLeases struct {
+	keys     []string
+	ttls     []time.Duration
+	released int
+}
+
+func (f *fakeLeases) Acquire(_ context.Context, key string, ttl time.Duration) (func(), error) {
+	f.keys, f.ttls = append(f.keys, key), append(f.ttls, ttl)
+	return func() { f.released++ }, nil
+}
+
+// Creating a sales order holds the customer's lease, named so that case and
+// spaces in the e-mail do not matter and the address itself is not stored.
+func TestCreateSalesOrderHoldsTheCustomerLease(t *testing.T) {
+	leases := &fakeLeases{}
+	a := &Orders{ERP: &fakeERP{orders: map[string]erp.SalesOrderRef{}}, Customers: leases,
+		Logger: zap.NewNop()}
+	env := (&testsuite.WorkflowTestSuite{}).NewTestActivityEnvironment()
+	env.RegisterActivity(a)
+
+	for i, email := range []string{"Ana@Example.com", " ana@example.com"} {
+		so := erp.SalesOrder{ExternalRef: "demo:" + strconv.Itoa(i),
+			Customer: erp.Customer{Email: email}}
+		if _, err := env.ExecuteActivity(a.CreateSalesOrder, so); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	if len(leases.keys) != 2 || leases.keys[0] != leases.keys[1] || leases.released != 2 {
+		t.Fatalf("leases %+v, want one key taken and released twice", leases)
+	}
+	if strings.Contains(strings.ToLower(leases.keys[0]), "example") {
+		t.Errorf("lease key %q shows the e-mail address", leases.keys[0])
+	}
+	if leases.ttls[0] <= time.Second {
+		t.Errorf("lease ttl %s, want the activity's remaining time", leases.ttls[0])
 	}
 }

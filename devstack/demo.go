@@ -66,6 +66,7 @@ func report(stdout, stderr io.Writer, s *stack.Stack, sum stack.Summary,
 	}
 	fmt.Fprintf(stderr, "devstack: webhooks %s\n", webhooks)
 	fmt.Fprintf(stderr, "devstack: erp faults injected %v\n", s.Faults.Injected())
+	fmt.Fprintf(stderr, "devstack: erp customers created twice: %d\n", s.DuplicateCustomers())
 
 	line, err := json.Marshal(sum)
 	if err != nil {

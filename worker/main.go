@@ -20,6 +20,7 @@ import (
 	"github.com/erpsync/erpsync/adapters/store/postgres"
 	"github.com/erpsync/erpsync/internal/boot"
 	"github.com/erpsync/erpsync/internal/config"
+	"github.com/erpsync/erpsync/internal/lease"
 	"github.com/erpsync/erpsync/internal/synclog"
 	"github.com/erpsync/erpsync/workflows"
 )
@@ -71,11 +72,12 @@ func run(ctx context.Context) error {
 		stores[name] = headless
 	}
 	w.RegisterActivity(&activities.Orders{
-		Stores:  stores,
-		ERP:     newERP(cfg),
-		ERPName: cfg.ERP,
-		SyncLog: synclog.New(pool),
-		Logger:  log.Named("activities"),
+		Stores:    stores,
+		ERP:       newERP(cfg),
+		ERPName:   cfg.ERP,
+		Customers: lease.New(pool),
+		SyncLog:   synclog.New(pool),
+		Logger:    log.Named("activities"),
 	})
 
 	// Run stops the worker when stopc closes, draining activities in flight

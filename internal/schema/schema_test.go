@@ -21,7 +21,7 @@ var pg *devenv.Postgres
 
 // wantTables are tables the migrations must create.
 var wantTables = []string{
-	"erpsync.sync_log", "erpsync.sync_actions", "erpsync.webhook_deliveries",
+	"erpsync.sync_log", "erpsync.sync_actions", "erpsync.webhook_deliveries", "erpsync.leases",
 	"storefront.customers", "storefront.products", "storefront.stock_levels",
 	"storefront.orders", "storefront.order_lines",
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/erpsync/erpsync/adapters/erp/erpsandbox"
@@ -222,4 +223,20 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 
 func sortDurations(ds []time.Duration) {
 	sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+}
+
+// DuplicateCustomers counts the e-mail addresses that more than one ERP
+// customer carries: a customer created twice by syncs of their orders.
+func (s *Stack) DuplicateCustomers() int {
+	byEmail := map[string]int{}
+	for _, c := range s.Model.Customers() {
+		byEmail[strings.ToLower(c.Email)]++
+	}
+	dups := 0
+	for _, n := range byEmail {
+		if n > 1 {
+			dups++
+		}
+	}
+	return dups
 }

@@ -439,6 +439,9 @@ func TestDemoUnderFaults(t *testing.T) {
 	if sum.Duplicates != 0 || sum.Lost != 0 || sum.Synced != 38 || sum.NeedsAttention != 2 {
 		t.Errorf("summary %+v, want 38 synced, 2 parked, none duplicated or lost", sum)
 	}
+	if n := st.DuplicateCustomers(); n != 0 {
+		t.Errorf("%d customers were created twice in the ERP", n)
+	}
 	if stats.Sent <= 40 || stats.ByCode[http.StatusAccepted] != 40 {
 		t.Errorf("webhooks %+v, want more than 40 sent and 40 syncs started", stats)
 	}
@@ -501,4 +504,35 @@ func BenchmarkOrderWebhook(b *testing.B) {
 	sortDurations(took)
 	b.ReportMetric(float64(percentile(took, 50).Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(percentile(took, 99).Microseconds())/1000, "p99-ms")
+}
+
+func TestOrdersOfANewCustomerAtOnceCreateItOnce(t *testing.T) {
+	email := fmt.Sprintf("new%d@example.test", orderSeq.Int64())
+	newCustomer := func(o *store.Order) { o.Customer.Email = email }
+	first, firstRef := placeOrder(t, newCustomer)
+	second, secondRef := placeOrder(t, newCustomer)
+
+	// The first partner create is slow, so without turns the second sync
+	// would miss the partner too and create its own.
+	withShots(t, erpsandbox.Shot{Op: "res.partner/create", Kind: erpsandbox.KindLatency,
+		LatencyMS: 1500})
+	var wg sync.WaitGroup
+	for _, id := range []string{first, second} {
+		wg.Go(func() { webhook(t, id, "cust-"+id) })
+	}
+	wg.Wait()
+	waitStatus(t, first, synclog.StatusSynced)
+	waitStatus(t, second, synclog.StatusSynced)
+
+	customers := st.Model.FindCustomers(func(c erpsandbox.Customer) bool {
+		return strings.EqualFold(c.Email, email)
+	})
+	if len(customers) != 1 {
+		t.Fatalf("ERP holds %d customers for one e-mail, want 1", len(customers))
+	}
+	a, b := requireOneSalesOrder(t, first, firstRef), requireOneSalesOrder(t, second, secondRef)
+	if a.CustomerID != customers[0].ID || b.CustomerID != customers[0].ID {
+		t.Errorf("sales orders belong to customers %d and %d, want %d", a.CustomerID,
+			b.CustomerID, customers[0].ID)
+	}
 }

@@ -90,11 +90,9 @@ func (c *Client) currencyID(ctx context.Context, code string) (int64, error) {
 }
 
 // partnerID finds the res.partner whose e-mail equals the customer's,
-// ignoring case, or creates it. The lowest id wins when several match.
-//
-// TODO: two orders of one new customer synced at the same moment can both
-// miss and create a partner each; de-duplicating needs a lock per e-mail
-// on the caller's side, which order sync does not hold yet.
+// ignoring case, or creates it. The lowest id wins when several match. Two
+// calls for one new customer at the same moment would both create it: the
+// caller makes the calls for one e-mail take turns.
 func (c *Client) partnerID(ctx context.Context, cust erp.Customer) (int64, error) {
 	var rows []idRow
 	err := c.exec.execute(ctx, call{
