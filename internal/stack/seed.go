@@ -52,7 +52,8 @@ func stockOf(i, location int) int64 {
 	return int64((i*37 + location*11) % 120)
 }
 
-// SeedERP loads the demo catalog and its stock into an ERP model.
+// SeedERP loads the demo catalog, its stock on three locations and half of
+// the demo customers into an ERP model.
 func SeedERP(m *erpsandbox.Model) error {
 	var products []erpsandbox.Product
 	for _, it := range catalog() {
@@ -66,9 +67,33 @@ func SeedERP(m *erpsandbox.Model) error {
 
 	for i, it := range catalog() {
 		for l, loc := range Locations {
-			if _, err := m.SetStock(it.sku, loc, stockOf(i, l), 0); err != nil {
+			if _, err := m.SetStock(it.sku, loc, stockOf(i, l), stockOf(i, l)/10); err != nil {
 				return fmt.Errorf("seed erp stock of %s: %w", it.sku, err)
 			}
+		}
+		if _, err := m.SetSafetyStock(it.sku, Locations[0], 2); err != nil {
+			return fmt.Errorf("seed erp safety stock of %s: %w", it.sku, err)
+		}
+	}
+	return seedCustomers(m)
+}
+
+// DemoCustomers is how many customers the demo knows; orders pick among them.
+const DemoCustomers = 50
+
+// seedCustomers creates the first half of the demo's customers in the ERP,
+// so that orders meet both customers the ERP knows and new ones.
+func seedCustomers(m *erpsandbox.Model) error {
+	for c := range DemoCustomers / 2 {
+		d := demoCustomer(c)
+		_, err := m.CreateCustomer(erpsandbox.Customer{
+			Name: d.FirstName + " " + d.LastName, Email: d.Email,
+			ExternalRef: StoreName + ":customer-" + strconv.Itoa(c),
+			Address: erpsandbox.Address{Line1: d.Line1, City: d.City, PostalCode: d.PostalCode,
+				CountryCode: d.Country},
+		})
+		if err != nil {
+			return fmt.Errorf("seed erp customer %d: %w", c, err)
 		}
 	}
 	return nil
@@ -113,26 +138,30 @@ func (s *Stack) SampleOrders(ctx context.Context) ([]string, error) {
 	return ids, nil
 }
 
+// demoCustomer returns the c-th customer of the demo.
+func demoCustomer(c int) store.Customer {
+	return store.Customer{
+		Email:     fmt.Sprintf("customer%02d@example.test", c),
+		FirstName: "Customer", LastName: strconv.Itoa(c),
+		Line1: strconv.Itoa(c+1) + " Harbour Street", City: "Lisbon",
+		PostalCode: "1100-001", Country: "PT",
+	}
+}
+
 // runPrefix keeps order numbers unique when the demo runs again on the same
 // database.
 var runPrefix = strconv.FormatInt(time.Now().Unix()%1e6, 36)
 
 // demoOrder makes the i-th order of a demo run: one to three catalog lines
-// for one of fifty customers, so that customers recur. With unknown set, its
+// for one of the demo customers, so that customers recur. With unknown set, its
 // last line is for a SKU the ERP does not know.
 func demoOrder(rng *rand.Rand, i int, unknown bool) store.Order {
 	items := catalog()
-	c := rng.IntN(50)
 	o := store.Order{
-		Number:   fmt.Sprintf("%s-%05d", runPrefix, i+1),
-		Currency: Currency,
-		PlacedAt: time.Now().UTC(),
-		Customer: store.Customer{
-			Email:     fmt.Sprintf("customer%02d@example.test", c),
-			FirstName: "Customer", LastName: strconv.Itoa(c),
-			Line1: strconv.Itoa(c+1) + " Harbour Street", City: "Lisbon",
-			PostalCode: "1100-001", Country: "PT",
-		},
+		Number:        fmt.Sprintf("%s-%05d", runPrefix, i+1),
+		Currency:      Currency,
+		PlacedAt:      time.Now().UTC(),
+		Customer:      demoCustomer(rng.IntN(DemoCustomers)),
 		ShippingMinor: 495,
 	}
 

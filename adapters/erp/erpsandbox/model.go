@@ -22,7 +22,8 @@ var ErrInvalid = errors.New("invalid record")
 // as confirming a cancelled sales order.
 var ErrState = errors.New("operation not allowed in this state")
 
-// A Model is an in-memory ERP: customers, products, sales orders and stock.
+// A Model is an in-memory ERP: customers, products, sales orders, stock and
+// shipments.
 // It is safe for concurrent use. Every method returns copies, so callers may
 // keep or change what they get without touching the model.
 type Model struct {
@@ -31,12 +32,15 @@ type Model struct {
 	mu        sync.Mutex
 	lastID    int64
 	lastOrder int64
-	requests  int64
+	// lastShipment numbers shipments.
+	lastShipment int64
+	requests     int64
 
 	customers map[int64]*Customer
 	products  map[int64]*Product
 	orders    map[int64]*SalesOrder
 	stock     map[int64]*StockLevel
+	shipments map[int64]*Shipment
 	locations map[string]int64
 }
 
@@ -52,6 +56,7 @@ func NewModel(now func() time.Time) *Model {
 		products:  map[int64]*Product{},
 		orders:    map[int64]*SalesOrder{},
 		stock:     map[int64]*StockLevel{},
+		shipments: map[int64]*Shipment{},
 		locations: map[string]int64{},
 	}
 }

@@ -104,6 +104,11 @@ func TestCreateSalesOrderRefusesBadOrders(t *testing.T) {
 	}
 }
 
+// cancelOrder cancels with a reason, as the transition steps need it.
+func cancelOrder(m *Model, id int64) (SalesOrder, error) {
+	return m.CancelSalesOrder(id, "customer asked")
+}
+
 func TestOrderStateTransitions(t *testing.T) {
 	tests := []struct {
 		name    string
@@ -116,9 +121,9 @@ func TestOrderStateTransitions(t *testing.T) {
 		{"confirm twice", []func(*Model, int64) (SalesOrder, error){
 			(*Model).ConfirmSalesOrder, (*Model).ConfirmSalesOrder}, OrderConfirmed, ErrState},
 		{"cancel confirmed", []func(*Model, int64) (SalesOrder, error){
-			(*Model).ConfirmSalesOrder, (*Model).CancelSalesOrder}, OrderCancelled, nil},
+			(*Model).ConfirmSalesOrder, cancelOrder}, OrderCancelled, nil},
 		{"confirm cancelled", []func(*Model, int64) (SalesOrder, error){
-			(*Model).CancelSalesOrder, (*Model).ConfirmSalesOrder}, OrderCancelled, ErrState},
+			cancelOrder, (*Model).ConfirmSalesOrder}, OrderCancelled, ErrState},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

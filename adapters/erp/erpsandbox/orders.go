@@ -22,17 +22,19 @@ const (
 // A SalesOrder is a customer's order as the ERP books it. Amounts are minor
 // units of Currency; TotalMinor is computed by the model from the lines.
 type SalesOrder struct {
-	ID          int64       `json:"id"`
-	Number      string      `json:"number"`
-	CustomerID  int64       `json:"customer_id"`
-	ExternalRef string      `json:"external_ref,omitempty"`
-	Currency    string      `json:"currency"`
-	State       OrderState  `json:"state"`
-	OrderedAt   time.Time   `json:"ordered_at"`
-	Lines       []OrderLine `json:"lines"`
-	TotalMinor  int64       `json:"total_minor"`
-	Created     time.Time   `json:"created"`
-	Modified    time.Time   `json:"modified"`
+	ID          int64      `json:"id"`
+	Number      string     `json:"number"`
+	CustomerID  int64      `json:"customer_id"`
+	ExternalRef string     `json:"external_ref,omitempty"`
+	Currency    string     `json:"currency"`
+	State       OrderState `json:"state"`
+	// CancelReason says why a cancelled order was cancelled.
+	CancelReason string      `json:"cancel_reason,omitempty"`
+	OrderedAt    time.Time   `json:"ordered_at"`
+	Lines        []OrderLine `json:"lines"`
+	TotalMinor   int64       `json:"total_minor"`
+	Created      time.Time   `json:"created"`
+	Modified     time.Time   `json:"modified"`
 }
 
 // An OrderLine is one product line of a [SalesOrder]. Lines get ids from the
@@ -140,17 +142,19 @@ func (m *Model) UpdateSalesOrder(id int64, change func(*SalesOrder) error) (Sale
 
 // ConfirmSalesOrder moves the draft order with id to [OrderConfirmed].
 func (m *Model) ConfirmSalesOrder(id int64) (SalesOrder, error) {
-	return m.moveOrder(id, OrderConfirmed, OrderDraft)
+	return m.moveOrder(id, OrderConfirmed, "", OrderDraft)
 }
 
 // CancelSalesOrder moves the draft or confirmed order with id to
-// [OrderCancelled].
-func (m *Model) CancelSalesOrder(id int64) (SalesOrder, error) {
-	return m.moveOrder(id, OrderCancelled, OrderDraft, OrderConfirmed)
+// [OrderCancelled], recording reason (which may be empty).
+func (m *Model) CancelSalesOrder(id int64, reason string) (SalesOrder, error) {
+	return m.moveOrder(id, OrderCancelled, reason, OrderDraft, OrderConfirmed)
 }
 
-// moveOrder sets the state of order id to to, when its state is one of from.
-func (m *Model) moveOrder(id int64, to OrderState, from ...OrderState) (SalesOrder, error) {
+// moveOrder sets the state of order id to to, with reason, when its state is
+// one of from.
+func (m *Model) moveOrder(id int64, to OrderState, reason string,
+	from ...OrderState) (SalesOrder, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 
@@ -160,7 +164,7 @@ func (m *Model) moveOrder(id int64, to OrderState, from ...OrderState) (SalesOrd
 	}
 	for _, s := range from {
 		if o.State == s {
-			o.State = to
+			o.State, o.CancelReason = to, reason
 			o.Modified = m.stamp()
 			return copyOrder(o), nil
 		}

@@ -8,13 +8,15 @@ import (
 // A StockLevel is the stock of one SKU at one location, in whole units.
 // Locations get ids from the model's sequence the first time they are used.
 type StockLevel struct {
-	ID         int64     `json:"id"`
-	SKU        string    `json:"sku"`
-	LocationID int64     `json:"location_id"`
-	Location   string    `json:"location"`
-	OnHand     int64     `json:"on_hand"`
-	Reserved   int64     `json:"reserved"`
-	Modified   time.Time `json:"modified"`
+	ID         int64  `json:"id"`
+	SKU        string `json:"sku"`
+	LocationID int64  `json:"location_id"`
+	Location   string `json:"location"`
+	OnHand     int64  `json:"on_hand"`
+	Reserved   int64  `json:"reserved"`
+	// SafetyStock is held back from sale.
+	SafetyStock int64     `json:"safety_stock"`
+	Modified    time.Time `json:"modified"`
 }
 
 // SetStock sets the stock of sku at location, creating the level the first
@@ -44,6 +46,26 @@ func (m *Model) SetStock(sku, location string, onHand, reserved int64) (StockLev
 	}
 	m.stock[s.ID] = s
 	return *s, nil
+}
+
+// SetSafetyStock sets the safety stock of sku at location, which must have a
+// stock level already, and returns the level as stored.
+func (m *Model) SetSafetyStock(sku, location string, qty int64) (StockLevel, error) {
+	if qty < 0 {
+		return StockLevel{}, fmt.Errorf("safety stock of %q at %q: %d: %w", sku, location, qty,
+			ErrInvalid)
+	}
+
+	m.mu.Lock()
+	defer m.mu.Unlock()
+
+	for _, s := range m.stock {
+		if s.SKU == sku && s.Location == location {
+			s.SafetyStock, s.Modified = qty, m.stamp()
+			return *s, nil
+		}
+	}
+	return StockLevel{}, fmt.Errorf("stock of %q at %q: %w", sku, location, ErrNotFound)
 }
 
 // StockLevels returns every stock level in ascending id order.

@@ -197,7 +197,7 @@ func confirmOrders(s *sandbox, ids []int64) (any, error) {
 
 func cancelOrders(s *sandbox, ids []int64) (any, error) {
 	for _, id := range ids {
-		if _, err := s.model.CancelSalesOrder(id); err != nil {
+		if _, err := s.model.CancelSalesOrder(id, ""); err != nil {
 			return nil, stateError(err, "This order is already cancelled.")
 		}
 	}
