@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
+	"github.com/erpsync/erpsync/internal/config"
 	"github.com/erpsync/erpsync/internal/stack"
 )
 
@@ -19,21 +22,28 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	orders := fs.Int("orders", 100, "orders to place and sync")
 	unknown := fs.Int("unknown-sku", 2, "orders among them for a SKU the ERP does not know")
-	faults := fs.Bool("faults", true, "inject ERP faults: 5xx, 429, lost responses, latency")
+	faults := faultsFlag{cfg: stack.DemoFaults, text: "true"}
+	fs.Var(&faults, "faults", "ERP faults: alone (the default) a mix of 5xx, 429, lost "+
+		"responses and latency; false for none; or a spec such as 5xx=0.1,429=0.1,lost=0.05")
+	erpName := fs.String("erp", config.ERPOdoo, "ERP to sync to: "+strings.Join(config.ERPs, ", "))
 	concurrency := fs.Int("concurrency", 16, "webhooks in flight at once")
 	timeout := fs.Duration("timeout", 20*time.Minute, "give up waiting for the syncs after this")
 	seed := fs.Uint64("seed", 1, "seed of the order contents and delivery order")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(joinFaultSpec(args)); err != nil {
 		return err
 	}
 	if *orders < 1 || *unknown < 0 || *unknown > *orders {
 		return fmt.Errorf("need --orders >= 1 and 0 <= --unknown-sku <= --orders")
+	}
+	if !slices.Contains(config.ERPs, *erpName) {
+		return fmt.Errorf("--erp %q: want one of %s", *erpName, strings.Join(config.ERPs, ", "))
 	}
 
 	began := time.Now()
 	s, err := stack.Start(ctx, stack.Options{
 		DatabaseURL:     os.Getenv("DATABASE_URL"),
 		TemporalAddress: os.Getenv("TEMPORAL_ADDRESS"),
+		ERP:             *erpName,
 		Headless:        true,
 		Logf:            logf(stderr),
 	})
@@ -49,7 +59,7 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		time.Since(began).Round(time.Millisecond), *orders)
 
 	sum, stats, err := s.Demo(ctx, stack.DemoOptions{
-		Orders: *orders, UnknownSKU: *unknown, Faults: *faults,
+		Orders: *orders, UnknownSKU: *unknown, Faults: faults.cfg,
 		Concurrency: *concurrency, Timeout: *timeout, Seed: *seed,
 	})
 	if err != nil {

@@ -2,9 +2,9 @@
 // prior set-up: Postgres, the Temporal dev server with its Web UI, the ERP
 // sandbox, the worker and the starter, seeded with a demo catalog.
 //
-//	go run ./devstack                  run the stack until Ctrl-C
-//	go run ./devstack demo --orders N  run N orders through it and check them
-//	go run ./devstack sandbox          serve the ERP sandbox alone
+//	go run ./devstack [--erp X]                 run the stack until Ctrl-C
+//	go run ./devstack demo --orders N [--erp X]  run N orders through it and check them
+//	go run ./devstack sandbox [--faults SPEC]   serve every ERP sandbox alone
 //
 // DATABASE_URL and TEMPORAL_ADDRESS, when set, point it at existing services.
 package main
@@ -16,6 +16,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -41,16 +42,16 @@ type exitError int
 func (e exitError) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		return serve(ctx, stdout, stderr)
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		return serve(ctx, args, stdout, stderr)
 	}
 	switch args[0] {
 	case "demo":
 		return demo(ctx, args[1:], stdout, stderr)
 	case "sandbox":
-		return sandbox(ctx, args[1:], stdout)
+		return sandbox(ctx, args[1:], stdout, stderr)
 	default:
-		return fmt.Errorf("unknown command %q; usage: devstack [demo --orders N | sandbox]", args[0])
+		return fmt.Errorf("unknown command %q; usage: devstack [demo --orders N [--erp ERP] | sandbox [--faults SPEC]]", args[0])
 	}
 }
 

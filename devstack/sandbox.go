@@ -2,37 +2,39 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
+	"fmt"
 	"io"
 
 	"github.com/erpsync/erpsync/internal/stack"
 )
 
-// sandbox serves the ERP sandbox alone, seeded with the demo catalog, and
-// prints one JSON line per system with its URL and credentials.
-func sandbox(ctx context.Context, args []string, stdout io.Writer) error {
+// sandbox serves the sandbox of every ERP, seeded with the demo catalog, and
+// prints one JSON line per sandbox with its URL and credentials.
+func sandbox(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("sandbox", flag.ContinueOnError)
-	addr := fs.String("odoo-addr", "127.0.0.1:8069", "address of the Odoo sandbox")
-	if err := fs.Parse(args); err != nil {
+	fs.SetOutput(stderr)
+	host := fs.String("host", "127.0.0.1", "address to serve the sandboxes on")
+	faults := faultsFlag{}
+	fs.Var(&faults, "faults", "faults of every sandbox, such as 5xx=0.1,429=0.1,lost=0.05,latency=20ms")
+	if err := fs.Parse(joinFaultSpec(args)); err != nil {
 		return err
 	}
 
-	sb, err := stack.StartSandbox(*addr)
+	sb, err := stack.StartSandboxes(*host)
 	if err != nil {
 		return err
 	}
 	defer sb.Close()
+	if err := sb.Faults.SetConfig(faults.cfg); err != nil {
+		return err
+	}
 	if err := stack.SeedERP(sb.Model); err != nil {
 		return err
 	}
 
-	line := map[string]string{
-		"system": "odoo", "url": sb.URL, "db": stack.OdooDB,
-		"login": stack.OdooLogin, "password": stack.OdooPassword,
-	}
-	if err := json.NewEncoder(stdout).Encode(line); err != nil {
-		return err
+	for _, s := range sb.Systems {
+		fmt.Fprintln(stdout, string(s.Info))
 	}
 	<-ctx.Done()
 	return nil

@@ -2,9 +2,12 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
+	"slices"
+	"strings"
 	"text/template"
 
 	"github.com/erpsync/erpsync/internal/config"
@@ -12,8 +15,19 @@ import (
 )
 
 // serve runs the stack until ctx is done, then stops everything.
-func serve(ctx context.Context, stdout, stderr io.Writer) error {
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("devstack", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	erpName := fs.String("erp", config.ERPOdoo, "ERP to sync to: "+strings.Join(config.ERPs, ", "))
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if !slices.Contains(config.ERPs, *erpName) {
+		return fmt.Errorf("--erp %q: want one of %s", *erpName, strings.Join(config.ERPs, ", "))
+	}
+
 	s, err := stack.Start(ctx, stack.Options{
+		ERP:             *erpName,
 		DatabaseURL:     os.Getenv("DATABASE_URL"),
 		TemporalAddress: os.Getenv("TEMPORAL_ADDRESS"),
 		UsualPorts:      true,
@@ -35,7 +49,7 @@ func serve(ctx context.Context, stdout, stderr io.Writer) error {
 	}
 	if err := welcome.Execute(stdout, map[string]any{"S": s, "IDs": ids,
 		"Store": stack.StoreName, "Secret": stack.WebhookSecret,
-		"Env": temporalEnv(s), "Login": stack.OdooLogin, "Password": stack.OdooPassword, "DB": stack.OdooDB}); err != nil {
+		"Env": temporalEnv(s), "Sandboxes": s.Sandboxes()}); err != nil {
 		return err
 	}
 
@@ -49,7 +63,7 @@ erpsync is running.
   Temporal Web UI   {{if .S.UIURL}}{{.S.UIURL}}{{else}}(none: an existing Temporal server at {{.S.TemporalAddress}}){{end}}
   Temporal gRPC     {{.S.TemporalAddress}}
   Webhooks          {{.S.StarterURL}}/webhooks/orders/{{.Store}}   (secret: {{.Secret}})
-  Odoo sandbox      {{.S.OdooURL}}/jsonrpc   (db {{.DB}}, login {{.Login}}, password {{.Password}})
+  ERP               {{.S.ERP.Name}} sandbox at {{.S.ERP.URL}}
   Logs              {{.S.Dir}}
 
 The demo store holds sample orders {{range $i, $id := .IDs}}{{if $i}}, {{end}}{{$id}}{{end}}. Send one as the store would:
@@ -67,6 +81,9 @@ From a terminal:
   {{.Env}}go run ./starter syncs show {{.Store}}/{{index .IDs 2}}
   {{.Env}}go run ./starter syncs skip {{.Store}}/{{index .IDs 2}} -reason "test order" -by you
 
+The sandbox of every ERP serves the same ERP data; how to reach each:
+{{range .Sandboxes}}  {{printf "%s" .Info}}
+{{end}}
 Press Ctrl-C to stop and clean up.
 `))
 

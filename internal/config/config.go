@@ -6,6 +6,8 @@ package config
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -26,8 +28,13 @@ type Config struct {
 	// with.
 	Stores map[string]Store
 
-	ERP  string
-	Odoo Odoo
+	// ERP names the ERP adapter: one of [ERPs]. Only its settings below
+	// are read.
+	ERP             string
+	Odoo            Odoo
+	NetSuite        NetSuite
+	SAP             SAP
+	BusinessCentral BusinessCentral
 
 	ListenAddr      string
 	ShutdownTimeout time.Duration
@@ -39,12 +46,58 @@ type Store struct {
 	WebhookSecret string `json:"-"`
 }
 
-// Odoo holds the credentials of the Odoo adapter.
+// The ERPs erpsync has adapters for, as [Config.ERP] names them.
+const (
+	ERPOdoo            = "odoo"
+	ERPNetSuite        = "netsuite"
+	ERPSAP             = "sap"
+	ERPBusinessCentral = "business_central"
+)
+
+// ERPs lists the supported ERPs.
+var ERPs = []string{ERPOdoo, ERPNetSuite, ERPSAP, ERPBusinessCentral}
+
+// Odoo holds the settings of the Odoo adapter. Transport is "jsonrpc"
+// (password or API key) or "json2" (Odoo 19's API; API key only).
 type Odoo struct {
+	URL       string
+	DB        string
+	Login     string
+	Password  string `json:"-"`
+	APIKey    string `json:"-"`
+	Transport string
+}
+
+// NetSuite holds the settings of the NetSuite adapter: either the four
+// token-based authentication values or the three of OAuth 2.0 client
+// credentials.
+type NetSuite struct {
+	URL            string
+	Account        string
+	ConsumerKey    string
+	ConsumerSecret string `json:"-"`
+	TokenID        string
+	TokenSecret    string `json:"-"`
+	ClientID       string
+	CertificateID  string
+	PrivateKeyPEM  string `json:"-"`
+}
+
+// SAP holds the settings of the SAP S/4HANA adapter.
+type SAP struct {
 	URL      string
-	DB       string
-	Login    string
+	User     string
 	Password string `json:"-"`
+}
+
+// BusinessCentral holds the settings of the Dynamics 365 Business Central
+// adapter. URL is the API root, up to /api/v2.0.
+type BusinessCentral struct {
+	URL          string
+	TokenURL     string
+	ClientID     string
+	ClientSecret string `json:"-"`
+	CompanyID    string
 }
 
 // Names of the environment variables, in one place so that docs and
@@ -57,10 +110,30 @@ const (
 	EnvStores            = "ERPSYNC_STORES"
 	EnvWebhookSecret     = "ERPSYNC_WEBHOOK_SECRET"
 	EnvERP               = "ERPSYNC_ERP"
+	EnvERPShort          = "ERP"
 	EnvOdooURL           = "ODOO_URL"
 	EnvOdooDB            = "ODOO_DB"
 	EnvOdooLogin         = "ODOO_LOGIN"
 	EnvOdooPassword      = "ODOO_PASSWORD"
+	EnvOdooAPIKey        = "ODOO_API_KEY"
+	EnvOdooTransport     = "ODOO_TRANSPORT"
+	EnvNSURL             = "NETSUITE_URL"
+	EnvNSAccount         = "NETSUITE_ACCOUNT"
+	EnvNSConsumerKey     = "NETSUITE_CONSUMER_KEY"
+	EnvNSConsumerSecret  = "NETSUITE_CONSUMER_SECRET"
+	EnvNSTokenID         = "NETSUITE_TOKEN_ID"
+	EnvNSTokenSecret     = "NETSUITE_TOKEN_SECRET"
+	EnvNSClientID        = "NETSUITE_CLIENT_ID"
+	EnvNSCertificateID   = "NETSUITE_CERTIFICATE_ID"
+	EnvNSPrivateKey      = "NETSUITE_PRIVATE_KEY"
+	EnvSAPURL            = "SAP_URL"
+	EnvSAPUser           = "SAP_USER"
+	EnvSAPPassword       = "SAP_PASSWORD"
+	EnvBCURL             = "BC_URL"
+	EnvBCTokenURL        = "BC_TOKEN_URL"
+	EnvBCClientID        = "BC_CLIENT_ID"
+	EnvBCClientSecret    = "BC_CLIENT_SECRET"
+	EnvBCCompanyID       = "BC_COMPANY_ID"
 	EnvListenAddr        = "ERPSYNC_LISTEN_ADDR"
 	EnvShutdownTimeout   = "ERPSYNC_SHUTDOWN_TIMEOUT"
 	EnvLogLevel          = "ERPSYNC_LOG_LEVEL"
@@ -89,12 +162,35 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		TemporalNamespace: get(EnvTemporalNamespace, DefaultNamespace),
 		TaskQueue:         get(EnvTaskQueue, DefaultTaskQueue),
 		DatabaseURL:       get(EnvDatabaseURL, ""),
-		ERP:               get(EnvERP, "odoo"),
+		ERP:               get(EnvERP, get(EnvERPShort, ERPOdoo)),
 		Odoo: Odoo{
-			URL:      get(EnvOdooURL, ""),
-			DB:       get(EnvOdooDB, ""),
-			Login:    get(EnvOdooLogin, ""),
-			Password: getenv(EnvOdooPassword),
+			URL:       get(EnvOdooURL, ""),
+			DB:        get(EnvOdooDB, ""),
+			Login:     get(EnvOdooLogin, ""),
+			Password:  getenv(EnvOdooPassword),
+			APIKey:    getenv(EnvOdooAPIKey),
+			Transport: get(EnvOdooTransport, "jsonrpc"),
+		},
+		NetSuite: NetSuite{
+			URL:            get(EnvNSURL, ""),
+			Account:        get(EnvNSAccount, ""),
+			ConsumerKey:    get(EnvNSConsumerKey, ""),
+			ConsumerSecret: getenv(EnvNSConsumerSecret),
+			TokenID:        get(EnvNSTokenID, ""),
+			TokenSecret:    getenv(EnvNSTokenSecret),
+			ClientID:       get(EnvNSClientID, ""),
+			CertificateID:  get(EnvNSCertificateID, ""),
+			PrivateKeyPEM:  getenv(EnvNSPrivateKey),
+		},
+		SAP: SAP{
+			URL: get(EnvSAPURL, ""), User: get(EnvSAPUser, ""), Password: getenv(EnvSAPPassword),
+		},
+		BusinessCentral: BusinessCentral{
+			URL:          get(EnvBCURL, ""),
+			TokenURL:     get(EnvBCTokenURL, ""),
+			ClientID:     get(EnvBCClientID, ""),
+			ClientSecret: getenv(EnvBCClientSecret),
+			CompanyID:    get(EnvBCCompanyID, ""),
 		},
 		ListenAddr: get(EnvListenAddr, DefaultListenAddr),
 		LogLevel:   get(EnvLogLevel, "info"),
@@ -132,22 +228,21 @@ func parseStores(list, defaultSecret string) (map[string]Store, error) {
 }
 
 func (c Config) check() []error {
-	var errs []error
-	if c.ERP != "odoo" {
-		errs = append(errs, fmt.Errorf("%s: unknown ERP %q (supported: odoo)", EnvERP, c.ERP))
+	if !slices.Contains(ERPs, c.ERP) {
+		return []error{fmt.Errorf("%s: unknown ERP %q (supported: %s)", EnvERP, c.ERP,
+			strings.Join(ERPs, ", "))}
 	}
-	return errs
+	return nil
 }
 
 // CheckWorker reports the settings that the worker needs beyond the common
-// ones.
+// ones: a database, and the settings of the configured ERP.
 func (c Config) CheckWorker() error {
+	required := map[string]string{EnvDatabaseURL: c.DatabaseURL}
+	maps.Copy(required, c.erpSettings())
+
 	var missing []string
-	for key, v := range map[string]string{
-		EnvDatabaseURL: c.DatabaseURL,
-		EnvOdooURL:     c.Odoo.URL, EnvOdooDB: c.Odoo.DB,
-		EnvOdooLogin: c.Odoo.Login, EnvOdooPassword: c.Odoo.Password,
-	} {
+	for key, v := range required {
 		if v == "" {
 			missing = append(missing, key)
 		}
@@ -157,6 +252,52 @@ func (c Config) CheckWorker() error {
 		return fmt.Errorf("the worker needs %s", strings.Join(missing, ", "))
 	}
 	return nil
+}
+
+// erpSettings returns the settings the configured ERP requires, by
+// environment variable.
+func (c Config) erpSettings() map[string]string {
+	switch c.ERP {
+	case ERPNetSuite:
+		return c.NetSuite.settings()
+	case ERPSAP:
+		s := c.SAP
+		return map[string]string{EnvSAPURL: s.URL, EnvSAPUser: s.User, EnvSAPPassword: s.Password}
+	case ERPBusinessCentral:
+		b := c.BusinessCentral
+		return map[string]string{EnvBCURL: b.URL, EnvBCTokenURL: b.TokenURL,
+			EnvBCClientID: b.ClientID, EnvBCClientSecret: b.ClientSecret,
+			EnvBCCompanyID: b.CompanyID}
+	default:
+		return c.Odoo.settings()
+	}
+}
+
+// settings returns what Odoo requires: an API key for JSON-2, a password
+// or an API key for JSON-RPC.
+func (o Odoo) settings() map[string]string {
+	s := map[string]string{EnvOdooURL: o.URL, EnvOdooDB: o.DB, EnvOdooLogin: o.Login}
+	switch {
+	case o.Transport == "json2":
+		s[EnvOdooAPIKey] = o.APIKey
+	case o.APIKey == "":
+		s[EnvOdooPassword] = o.Password
+	}
+	return s
+}
+
+// settings returns what NetSuite requires: the OAuth 2.0 values when any
+// of them is set, the token-based ones otherwise.
+func (n NetSuite) settings() map[string]string {
+	s := map[string]string{EnvNSURL: n.URL, EnvNSAccount: n.Account}
+	if n.ClientID != "" || n.CertificateID != "" || n.PrivateKeyPEM != "" {
+		s[EnvNSClientID], s[EnvNSCertificateID] = n.ClientID, n.CertificateID
+		s[EnvNSPrivateKey] = n.PrivateKeyPEM
+		return s
+	}
+	s[EnvNSConsumerKey], s[EnvNSConsumerSecret] = n.ConsumerKey, n.ConsumerSecret
+	s[EnvNSTokenID], s[EnvNSTokenSecret] = n.TokenID, n.TokenSecret
+	return s
 }
 
 // CheckStarter reports the settings that the webhook receiver needs beyond
@@ -187,9 +328,9 @@ func (c Config) StoreNames() []string {
 // String describes the configuration for a start-up log line, without
 // secrets or the database password.
 func (c Config) String() string {
-	return fmt.Sprintf("temporal=%s namespace=%s task_queue=%s stores=%s erp=%s odoo_url=%s",
+	return fmt.Sprintf("temporal=%s namespace=%s task_queue=%s stores=%s erp=%s erp_url=%s",
 		c.TemporalAddress, c.TemporalNamespace, c.TaskQueue,
-		strings.Join(c.StoreNames(), ","), c.ERP, c.Odoo.URL)
+		strings.Join(c.StoreNames(), ","), c.ERP, c.ERPURL())
 }
 
 // ValidName reports whether s can name a store or a store's order: 1 to 64
@@ -206,4 +347,18 @@ func ValidName(s string) bool {
 		}
 	}
 	return true
+}
+
+// ERPURL returns the address of the configured ERP.
+func (c Config) ERPURL() string {
+	switch c.ERP {
+	case ERPNetSuite:
+		return c.NetSuite.URL
+	case ERPSAP:
+		return c.SAP.URL
+	case ERPBusinessCentral:
+		return c.BusinessCentral.URL
+	default:
+		return c.Odoo.URL
+	}
 }

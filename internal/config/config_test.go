@@ -99,3 +99,46 @@ func TestStringHidesSecrets(t *testing.T) {
 		}
 	}
 }
+
+func TestERPChoiceAndItsSettings(t *testing.T) {
+	cases := []struct {
+		name    string
+		vars    map[string]string
+		missing []string
+		set     []string
+	}{
+		{"odoo json2 needs an API key",
+			map[string]string{EnvOdooTransport: "json2", EnvOdooPassword: "pw"},
+			[]string{EnvOdooAPIKey}, nil},
+		{"odoo json-rpc takes an API key for the password",
+			map[string]string{EnvOdooAPIKey: "key"}, []string{EnvOdooURL}, []string{EnvOdooPassword}},
+		{"netsuite by token-based authentication",
+			map[string]string{EnvERPShort: ERPNetSuite, EnvNSConsumerKey: "ck"},
+			[]string{EnvNSAccount, EnvNSConsumerSecret, EnvNSTokenID, EnvNSTokenSecret},
+			[]string{EnvNSClientID}},
+		{"netsuite by oauth 2.0",
+			map[string]string{EnvERP: ERPNetSuite, EnvNSClientID: "id"},
+			[]string{EnvNSCertificateID, EnvNSPrivateKey}, []string{EnvNSConsumerKey}},
+		{"sap", map[string]string{EnvERP: ERPSAP}, []string{EnvSAPUser, EnvSAPPassword}, nil},
+		{"business central", map[string]string{EnvERP: ERPBusinessCentral},
+			[]string{EnvBCTokenURL, EnvBCClientSecret, EnvBCCompanyID}, nil},
+	}
+	for _, tc := range cases {
+		c, err := FromEnv(env(tc.vars))
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		err = c.CheckWorker()
+		for _, want := range tc.missing {
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("%s: CheckWorker %v, want it to name %s", tc.name, err, want)
+			}
+		}
+		for _, notWanted := range tc.set {
+			if err != nil && strings.Contains(err.Error(), notWanted) {
+				t.Errorf("%s: CheckWorker %v names %s, which is not needed", tc.name, err,
+					notWanted)
+			}
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/erpsync/erpsync/activities"
 	"github.com/erpsync/erpsync/adapters/erp/erpsandbox"
 	"github.com/erpsync/erpsync/internal/synclog"
 )
@@ -33,8 +34,9 @@ type DemoOptions struct {
 	UnknownSKU int
 
 	// Faults makes the ERP sandbox fail now and then: 5xx, 429 with
-	// Retry-After, and orders committed with their answer lost.
-	Faults bool
+	// Retry-After, and orders committed with their answer lost. The zero
+	// Config injects nothing; [DemoFaults] is the usual mix.
+	Faults erpsandbox.Config
 
 	// Concurrency is how many webhooks are in flight at once.
 	Concurrency int
@@ -60,10 +62,8 @@ var DemoFaults = erpsandbox.Config{
 // store for lost orders.
 func (s *Stack) Demo(ctx context.Context, opts DemoOptions) (Summary, WebhookStats, error) {
 	rng := rand.New(rand.NewPCG(opts.Seed, 1))
-	if opts.Faults {
-		if err := s.Faults.SetConfig(DemoFaults); err != nil {
-			return Summary{}, WebhookStats{}, err
-		}
+	if err := s.Faults.SetConfig(opts.Faults); err != nil {
+		return Summary{}, WebhookStats{}, err
 	}
 
 	ids, err := s.placeOrders(ctx, rng, opts)
@@ -141,25 +141,25 @@ func (s *Stack) syncStatuses(ctx context.Context, ids []string) (map[string]stri
 }
 
 // Check compares the store, the sync log and the ERP sandbox for the orders
-// ids. An order counts as synced when the store carries an ERP id that names
-// a sales order with its reference, as parked when its sync needs attention,
-// and as lost otherwise. A reference held by more than one sales order is a
-// duplicate.
+// ids. An order counts as synced when the store carries an ERP id and the ERP
+// holds a sales order with the order's external reference, as parked when
+// its sync needs attention, and as lost otherwise. A reference held by more
+// than one sales order is a duplicate.
 func (s *Stack) Check(ctx context.Context, ids []string) (Summary, error) {
 	sum := Summary{Orders: len(ids)}
-	erpIDs, err := s.Store.ERPIDs(ctx)
-	if err != nil {
-		return sum, err
-	}
 	statuses, err := s.syncStatuses(ctx, ids)
 	if err != nil {
 		return sum, err
 	}
-	inERP := s.salesOrderIDs()
+	inERP := s.Model.SalesOrdersByExternalRef()
 
 	for _, id := range ids {
-		switch erpID := erpIDs[id]; {
-		case erpID != "" && inERP[erpID]:
+		o, err := s.Store.LoadOrder(ctx, id)
+		if err != nil {
+			return sum, fmt.Errorf("check order %s: %w", id, err)
+		}
+		switch {
+		case o.ERPID != "" && inERP[activities.ExternalRef(StoreName, o.Number)] > 0:
 			sum.Synced++
 		case statuses[id] == synclog.StatusNeedsAttention:
 			sum.NeedsAttention++
@@ -167,20 +167,12 @@ func (s *Stack) Check(ctx context.Context, ids []string) (Summary, error) {
 			sum.Lost++
 		}
 	}
-	for _, n := range s.Model.SalesOrdersByExternalRef() {
+	for _, n := range inERP {
 		if n > 1 {
 			sum.Duplicates++
 		}
 	}
 	return sum, nil
-}
-
-func (s *Stack) salesOrderIDs() map[string]bool {
-	ids := map[string]bool{}
-	for _, o := range s.Model.SalesOrders() {
-		ids[fmt.Sprint(o.ID)] = true
-	}
-	return ids
 }
 
 // delivery is one webhook the demo sends.

@@ -1,47 +1,119 @@
 package stack
 
 import (
+	"encoding/json"
+	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"time"
 
 	"github.com/erpsync/erpsync/adapters/erp/erpsandbox"
-	"github.com/erpsync/erpsync/adapters/erp/odoo/odoosandbox"
+	"github.com/erpsync/erpsync/internal/config"
 )
 
-// Sandbox is the ERP sandbox served over HTTP: one in-memory ERP model
-// behind Odoo's JSON-RPC protocol, with its fault injection.
-type Sandbox struct {
+// Sandboxes serves one in-memory ERP model through the protocol of every ERP
+// erpsync supports, each on a port of its own, all with one fault injection.
+type Sandboxes struct {
 	Model  *erpsandbox.Model
 	Faults *erpsandbox.Faults
-	URL    string
 
-	srv *http.Server
+	// Systems lists the sandboxes in the order of [config.ERPs].
+	Systems []System
+
+	servers []*http.Server
 }
 
-// StartSandbox serves a new, empty ERP sandbox on addr ("127.0.0.1:0" picks
-// a free port).
-func StartSandbox(addr string) (*Sandbox, error) {
+// System is one ERP sandbox.
+type System struct {
+	// Name is the ERP's name as [config.Config.ERP] gives it.
+	Name string
+
+	// URL is the base a client of the ERP is configured with.
+	URL string
+
+	// Info is what a client needs to reach the sandbox, as one JSON object
+	// that starts with "system" and "url".
+	Info json.RawMessage
+
+	// Env configures the worker for this ERP.
+	Env []string
+}
+
+// sandboxStarter makes one ERP's sandbox over model and faults, served at
+// url, and describes it.
+type sandboxStarter func(model *erpsandbox.Model, faults *erpsandbox.Faults,
+	url string) (http.Handler, System, error)
+
+// sandboxStarters makes the sandbox of each ERP, by name.
+var sandboxStarters = map[string]sandboxStarter{
+	config.ERPOdoo: odooSandbox,
+}
+
+// StartSandboxes serves the sandbox of every ERP on free ports of host, over
+// a new, empty model.
+func StartSandboxes(host string) (*Sandboxes, error) {
 	faults, err := erpsandbox.NewFaults(erpsandbox.Config{})
 	if err != nil {
 		return nil, err
 	}
-	model := erpsandbox.NewModel(nil)
-	h := odoosandbox.New(model, faults, odoosandbox.Credentials{
-		DB: OdooDB, Login: OdooLogin, Password: OdooPassword,
-	})
+	sb := &Sandboxes{Model: erpsandbox.NewModel(nil), Faults: faults}
 
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		return nil, err
+	for _, name := range config.ERPs {
+		start, ok := sandboxStarters[name]
+		if !ok {
+			continue // TODO: remove once every ERP has a sandbox.
+		}
+		if err := sb.serve(host, start); err != nil {
+			return nil, errors.Join(fmt.Errorf("start the %s sandbox: %w", name, err), sb.Close())
+		}
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = srv.Serve(l) }() // returns ErrServerClosed on Close
-
-	return &Sandbox{Model: model, Faults: faults, URL: "http://" + l.Addr().String(), srv: srv}, nil
+	return sb, nil
 }
 
-// Close stops serving.
-func (s *Sandbox) Close() error {
-	return s.srv.Close()
+// serve starts one sandbox on a free port of host.
+func (sb *Sandboxes) serve(host string, start sandboxStarter) error {
+	l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
+	if err != nil {
+		return err
+	}
+	h, sys, err := start(sb.Model, sb.Faults, "http://"+l.Addr().String())
+	if err != nil {
+		l.Close()
+		return err
+	}
+
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(l) }() // returns ErrServerClosed on Close
+	sb.servers = append(sb.servers, srv)
+	sb.Systems = append(sb.Systems, sys)
+	return nil
+}
+
+// System returns the sandbox of the ERP name.
+func (sb *Sandboxes) System(name string) (System, error) {
+	for _, s := range sb.Systems {
+		if s.Name == name {
+			return s, nil
+		}
+	}
+	return System{}, fmt.Errorf("no sandbox for ERP %q", name)
+}
+
+// Close stops serving every sandbox.
+func (sb *Sandboxes) Close() error {
+	var errs []error
+	for _, srv := range sb.servers {
+		errs = append(errs, srv.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// info marshals what a client needs to reach a sandbox.
+func info(v any) (json.RawMessage, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("describe sandbox: %w", err)
+	}
+	return b, nil
 }

@@ -6,6 +6,7 @@
 package stack
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -32,9 +33,6 @@ import (
 const (
 	StoreName     = "demo"
 	WebhookSecret = "demo-webhook-secret"
-	OdooDB        = "erpsync"
-	OdooLogin     = "admin"
-	OdooPassword  = "admin"
 )
 
 // Options configures [Start]. The zero value starts everything afresh.
@@ -47,6 +45,10 @@ type Options struct {
 	// of throwaway ones.
 	DatabaseURL     string
 	TemporalAddress string
+
+	// ERP names the ERP the worker syncs to, one of [config.ERPs]; empty
+	// means Odoo. Every ERP's sandbox is served either way.
+	ERP string
 
 	// Headless starts the Temporal dev server without its Web UI.
 	Headless bool
@@ -68,12 +70,12 @@ type Stack struct {
 
 	pg       *devenv.Postgres
 	temporal *devenv.Temporal
-	sandbox  *Sandbox
+	sandbox  *Sandboxes
 	worker   *process
 	starter  *process
 
-	// Model is the in-memory ERP behind the Odoo sandbox, and Faults the
-	// faults it injects.
+	// Model is the in-memory ERP behind the sandboxes, and Faults the
+	// faults they inject.
 	Model  *erpsandbox.Model
 	Faults *erpsandbox.Faults
 
@@ -87,8 +89,9 @@ type Stack struct {
 	TemporalAddress string
 	Namespace       string
 	UIURL           string
-	OdooURL         string
-	StarterURL      string
+	// ERP is the sandbox the worker syncs to.
+	ERP        System
+	StarterURL string
 }
 
 // Start boots the stack. ctx bounds the start-up; the stack runs until Stop.
@@ -203,31 +206,29 @@ func (s *Stack) port(usual int) int {
 }
 
 func (s *Stack) startSandbox(context.Context) error {
-	sb, err := StartSandbox("127.0.0.1:0")
+	sb, err := StartSandboxes("127.0.0.1")
 	if err != nil {
 		return err
 	}
-	s.sandbox, s.Model, s.Faults, s.OdooURL = sb, sb.Model, sb.Faults, sb.URL
-	return nil
+	s.sandbox, s.Model, s.Faults = sb, sb.Model, sb.Faults
+
+	s.ERP, err = sb.System(cmp.Or(s.opts.ERP, config.ERPOdoo))
+	return err
 }
 
 // env is the configuration of the worker and the starter, as a user would
 // set it.
 func (s *Stack) env(listen string) []string {
-	return []string{
+	return append([]string{
 		config.EnvTemporalAddress + "=" + s.TemporalAddress,
 		config.EnvTemporalNamespace + "=" + s.Namespace,
 		config.EnvDatabaseURL + "=" + s.DatabaseURL,
 		config.EnvStores + "=" + StoreName,
 		config.EnvWebhookSecret + "=" + WebhookSecret,
-		config.EnvERP + "=odoo",
-		config.EnvOdooURL + "=" + s.OdooURL,
-		config.EnvOdooDB + "=" + OdooDB,
-		config.EnvOdooLogin + "=" + OdooLogin,
-		config.EnvOdooPassword + "=" + OdooPassword,
+		config.EnvERP + "=" + s.ERP.Name,
 		config.EnvListenAddr + "=" + listen,
 		config.EnvShutdownTimeout + "=10s",
-	}
+	}, s.ERP.Env...)
 }
 
 func (s *Stack) startWorker(ctx context.Context) error {
@@ -290,6 +291,9 @@ func (s *Stack) Stop() error {
 	}
 	return errors.Join(errs...)
 }
+
+// Sandboxes returns the sandbox of every ERP.
+func (s *Stack) Sandboxes() []System { return s.sandbox.Systems }
 
 // Dir returns the directory holding the stack's logs.
 func (s *Stack) Dir() string { return s.opts.Dir }

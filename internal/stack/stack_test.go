@@ -429,7 +429,7 @@ func TestDemoUnderFaults(t *testing.T) {
 	})
 
 	sum, stats, err := st.Demo(t.Context(), DemoOptions{
-		Orders: 40, UnknownSKU: 2, Faults: true, Concurrency: 8,
+		Orders: 40, UnknownSKU: 2, Faults: DemoFaults, Concurrency: 8,
 		Timeout: 5 * time.Minute, Seed: 7,
 	})
 	if err != nil {
