@@ -13,7 +13,7 @@ import (
 const (
 	OdooDB       = "erpsync"
 	OdooLogin    = "admin"
-	OdooPassword = "admin"
+	OdooPassword = "odoo-sandbox-password"
 	OdooAPIKey   = "odoo-sandbox-api-key"
 )
 

@@ -536,3 +536,31 @@ func TestOrdersOfANewCustomerAtOnceCreateItOnce(t *testing.T) {
 			b.CustomerID, customers[0].ID)
 	}
 }
+
+// TestLogsHoldNoSecretsOrCustomerData reads what the worker and the starter
+// logged while the other tests ran. It comes last so that there is plenty.
+func TestLogsHoldNoSecretsOrCustomerData(t *testing.T) {
+	secrets := []string{WebhookSecret, "@example.test", "Harbour Street"}
+	for _, kv := range st.ERP.Env {
+		key, value, _ := strings.Cut(kv, "=")
+		if strings.Contains(key, "PASSWORD") || strings.Contains(key, "SECRET") ||
+			strings.Contains(key, "KEY") {
+			secrets = append(secrets, value)
+		}
+	}
+
+	for _, name := range []string{"worker.log", "starter.log"} {
+		b, err := os.ReadFile(filepath.Join(st.Dir(), name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(b) < 1000 {
+			t.Errorf("%s holds only %d bytes; the check needs real logs", name, len(b))
+		}
+		for _, s := range secrets {
+			if strings.Contains(string(b), s) {
+				t.Errorf("%s contains %q", name, s)
+			}
+		}
+	}
+}
