@@ -136,4 +136,3 @@ func TestWaitEndsWithTheContext(t *testing.T) {
 		t.Error("a cancelled request was answered")
 	}
 }
-
