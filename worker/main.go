@@ -15,7 +15,6 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/erpsync/erpsync/activities"
-	"github.com/erpsync/erpsync/adapters/erp/odoo"
 	"github.com/erpsync/erpsync/adapters/store"
 	"github.com/erpsync/erpsync/adapters/store/postgres"
 	"github.com/erpsync/erpsync/internal/boot"
@@ -66,6 +65,10 @@ func run(ctx context.Context) error {
 	w.RegisterWorkflowWithOptions(workflows.SyncOrder,
 		workflow.RegisterOptions{Name: workflows.OrderSyncName})
 
+	orderERP, err := newERP(cfg, log)
+	if err != nil {
+		return err
+	}
 	headless := postgres.New(pool)
 	stores := map[string]store.Orders{}
 	for _, name := range cfg.StoreNames() {
@@ -73,7 +76,7 @@ func run(ctx context.Context) error {
 	}
 	w.RegisterActivity(&activities.Orders{
 		Stores:    stores,
-		ERP:       newERP(cfg),
+		ERP:       orderERP,
 		ERPName:   cfg.ERP,
 		Customers: lease.New(pool),
 		SyncLog:   synclog.New(pool),
@@ -92,14 +95,4 @@ func run(ctx context.Context) error {
 	}
 	log.Info("worker stopped")
 	return nil
-}
-
-// newERP returns the adapter of the configured ERP.
-func newERP(cfg config.Config) *odoo.Client {
-	return odoo.New(odoo.Config{
-		URL:      cfg.Odoo.URL,
-		DB:       cfg.Odoo.DB,
-		Login:    cfg.Odoo.Login,
-		Password: cfg.Odoo.Password,
-	})
 }
