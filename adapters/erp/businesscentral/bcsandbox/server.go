@@ -68,10 +68,24 @@ func WithTokenLifetime(d time.Duration) Option {
 }
 
 // WithCurrency sets the company's local currency, which orders without a
-// currency code get; USD by default.
-func WithCurrency(code string) Option {
-	return func(s *sandbox) { s.currency = code }
+// currency code get, and the other currencies of the Currency table; by
+// default USD, with EUR, GBP, JPY, CAD, AUD, CHF, DKK, SEK and NOK.
+func WithCurrency(local string, others ...string) Option {
+	return func(s *sandbox) {
+		s.currency = local
+		if len(others) > 0 {
+			s.currencies = map[string]bool{}
+			for _, c := range others {
+				s.currencies[c] = true
+			}
+		}
+	}
 }
+
+// defaultCurrencies are the currencies besides the local one that a new
+// company knows.
+var defaultCurrencies = []string{"USD", "EUR", "GBP", "JPY", "CAD", "AUD", "CHF", "DKK",
+	"SEK", "NOK"}
 
 // WithMaxPageSize sets the most entities one page holds when the client
 // asks for no smaller pages; 20000 by default, as Business Central pages.
@@ -88,6 +102,7 @@ type sandbox struct {
 	now           func() time.Time
 	tokenLifetime time.Duration
 	currency      string
+	currencies    map[string]bool
 	maxPageSize   int
 
 	mu     sync.Mutex
@@ -107,7 +122,10 @@ func New(model *erpsandbox.Model, faults *erpsandbox.Faults, creds Credentials,
 	s := &sandbox{
 		model: model, faults: faults, creds: creds,
 		now: time.Now, tokenLifetime: defaultTokenLifetime, currency: "USD",
-		maxPageSize: 20000, tokens: map[string]time.Time{},
+		maxPageSize: 20000, tokens: map[string]time.Time{}, currencies: map[string]bool{},
+	}
+	for _, c := range defaultCurrencies {
+		s.currencies[c] = true
 	}
 	for _, opt := range opts {
 		opt(s)

@@ -153,7 +153,7 @@ func (s *sandbox) orderHeader(obj map[string]any) (erpsandbox.SalesOrder, *apiEr
 	if o.Currency == "" {
 		o.Currency = s.currency
 	}
-	if !money.ValidCurrency(o.Currency) {
+	if o.Currency != s.currency && !s.currencies[o.Currency] {
 		return o, errorf(http.StatusBadRequest, "Application_DialogException",
 			"The field Currency Code of table Sales Header contains a value (%s) that cannot "+
 				"be found in the related table (Currency).", currency)
