@@ -62,7 +62,8 @@ async function checkTokens(cfg) {
   expect(result && typeof result.accessToken === 'string' && result.accessToken.length > 20,
     `acquireTokenByClientCredential returned ${JSON.stringify(result)}`);
   expect(result && result.tokenType === 'Bearer', `token type ${result && result.tokenType}`);
-  expect(result && result.expiresOn > new Date(), `token expires on ${result && result.expiresOn}`);
+  expect(result && result.expiresOn > new Date(),
+    `token expires on ${result && result.expiresOn}`);
 
   let code = '';
   try {

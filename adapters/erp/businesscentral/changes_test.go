@@ -176,7 +176,8 @@ func TestCustomersFindCreateUpdateAndDelta(t *testing.T) {
 	if err != nil || !found || byID.ID != created.ID {
 		t.Fatalf("FindCustomer(external id) = %+v, %v, %v", byID, found, err)
 	}
-	byEmail, found, err := e.client.FindCustomer(ctx, erp.CustomerQuery{Email: "grace@example.COM"})
+	byEmail, found, err := e.client.FindCustomer(ctx,
+		erp.CustomerQuery{Email: "grace@example.COM"})
 	if err != nil || !found || byEmail.ID != created.ID {
 		t.Fatalf("FindCustomer(e-mail) = %+v, %v, %v", byEmail, found, err)
 	}

@@ -3,6 +3,7 @@ package bcsandbox
 import (
 	"context"
 	"encoding/pem"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -34,16 +35,7 @@ func TestBusinessCentralClientLibraries(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
 	defer cancel()
 
-	dir := t.TempDir()
-	for _, name := range []string{"package.json", "package-lock.json", "check.js"} {
-		data, err := os.ReadFile(filepath.Join(clientCheckDir, name))
-		if err != nil {
-			t.Fatalf("read %s: %v", name, err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
-			t.Fatalf("copy %s: %v", name, err)
-		}
-	}
+	dir := copyClientCheck(t)
 	run(ctx, t, dir, nil, "npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts")
 
 	model := erpsandbox.NewModel(nil)
@@ -54,22 +46,13 @@ func TestBusinessCentralClientLibraries(t *testing.T) {
 	}); err != nil {
 		t.Fatalf("SeedProducts() error = %v", err)
 	}
-	var mu sync.Mutex
-	paths := map[string]int{}
-	sandbox := New(model, nil, testCreds)
-	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		mu.Lock()
-		paths[r.Method+" "+r.URL.Path]++
-		mu.Unlock()
-		sandbox.ServeHTTP(w, r)
-	}))
-	defer srv.Close()
-
+	srv, paths := serveTLS(t, New(model, nil, testCreds))
 	ca := filepath.Join(dir, "sandbox-ca.pem")
 	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
 	if err := os.WriteFile(ca, certPEM, 0o644); err != nil {
 		t.Fatal(err)
 	}
+
 	run(ctx, t, dir, []string{
 		"NODE_EXTRA_CA_CERTS=" + ca,
 		"BC_URL=" + srv.URL + "/v2.0/" + testCreds.Tenant + "/" + testCreds.Environment +
@@ -80,15 +63,51 @@ func TestBusinessCentralClientLibraries(t *testing.T) {
 	}, "node", "check.js")
 
 	checkModelAfterClients(t, model)
-	mu.Lock()
-	defer mu.Unlock()
 	for _, want := range []string{
 		"GET /" + testCreds.Tenant + "/v2.0/.well-known/openid-configuration",
 		"POST /" + testCreds.Tenant + "/oauth2/v2.0/token",
 	} {
-		if paths[want] == 0 {
-			t.Errorf("MSAL never sent %s; requests: %v", want, paths)
+		if paths()[want] == 0 {
+			t.Errorf("MSAL never sent %s; requests: %v", want, paths())
 		}
+	}
+}
+
+// copyClientCheck copies the npm project to a temporary directory.
+func copyClientCheck(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, name := range []string{"package.json", "package-lock.json", "check.js"} {
+		data, err := os.ReadFile(filepath.Join(clientCheckDir, name))
+		if err != nil {
+			t.Fatalf("read %s: %v", name, err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatalf("copy %s: %v", name, err)
+		}
+	}
+	return dir
+}
+
+// serveTLS serves h over TLS on loopback, counting requests by method and
+// path; paths returns the counts so far.
+func serveTLS(t *testing.T, h http.Handler) (srv *httptest.Server,
+	paths func() map[string]int) {
+	t.Helper()
+	var mu sync.Mutex
+	seen := map[string]int{}
+	srv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen[r.Method+" "+r.URL.Path]++
+		mu.Unlock()
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+
+	return srv, func() map[string]int {
+		mu.Lock()
+		defer mu.Unlock()
+		return maps.Clone(seen)
 	}
 }
 

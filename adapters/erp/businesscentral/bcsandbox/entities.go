@@ -132,7 +132,7 @@ func (s *sandbox) salesOrder(o erpsandbox.SalesOrder) entity {
 		lines = append(lines, entity{id: l.ID, fields: map[string]any{
 			"id": guidOf(l.ID), "documentId": guidOf(o.ID), "sequence": (i + 1) * 10000,
 			"itemId": guidOf(p.ID), "lineType": "Item", "lineObjectNumber": p.SKU,
-			"description": lineDescription(l, p), "quantity": decimal(strconv.FormatInt(l.Quantity, 10)),
+			"description": lineDescription(l, p), "quantity": units(l.Quantity),
 			"unitPrice":          decimal(money.Decimal(l.UnitPriceMinor, o.Currency)),
 			"amountExcludingTax": decimal(money.Decimal(amount, o.Currency)),
 			"amountIncludingTax": decimal(money.Decimal(amount, o.Currency)),
@@ -200,7 +200,7 @@ func (s *sandbox) items() []entity {
 	for _, p := range ps {
 		out = append(out, entity{id: p.ID, fields: map[string]any{
 			"id": guidOf(p.ID), "number": p.SKU, "displayName": p.Name, "type": "Inventory",
-			"blocked": false, "gtin": "", "inventory": decimal(strconv.FormatInt(onHand[p.SKU], 10)),
+			"blocked": false, "gtin": "", "inventory": units(onHand[p.SKU]),
 			"unitPrice":        decimal(money.Decimal(p.PriceMinor, p.Currency)),
 			"priceIncludesTax": false, "baseUnitOfMeasureCode": "PCS",
 			"lastModifiedDateTime": p.Modified,
@@ -253,10 +253,11 @@ func (s *sandbox) salesShipments() []entity {
 		for i, l := range sh.Lines {
 			p, _ := s.model.Product(l.ProductID)
 			lines = append(lines, entity{id: sh.ID, fields: map[string]any{
-				"id": fmt.Sprintf("00000000-0000-4001-8000-%08x%04x", sh.ID, i), "documentId": guidOf(sh.ID),
+				"id":         fmt.Sprintf("00000000-0000-4001-8000-%08x%04x", sh.ID, i),
+				"documentId": guidOf(sh.ID),
 				"documentNo": sh.Number, "sequence": (i + 1) * 10000, "lineType": "Item",
 				"lineObjectNumber": p.SKU, "description": p.Name,
-				"quantity": decimal(strconv.FormatInt(l.Quantity, 10)), "unitOfMeasureCode": "PCS",
+				"quantity": units(l.Quantity), "unitOfMeasureCode": "PCS",
 			}})
 		}
 		e.nav = map[string][]entity{"salesShipmentLines": lines}
@@ -264,6 +265,9 @@ func (s *sandbox) salesShipments() []entity {
 	}
 	return out
 }
+
+// units writes a whole quantity as a decimal.
+func units(q int64) decimal { return decimal(strconv.FormatInt(q, 10)) }
 
 // dateOf returns the Edm.Date of t in UTC.
 func dateOf(t time.Time) dateOnly {

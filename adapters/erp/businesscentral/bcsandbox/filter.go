@@ -19,8 +19,9 @@ type dateOnly string
 var (
 	dateTimePattern = regexp.MustCompile(
 		`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$`)
-	datePattern   = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
-	guidPattern   = regexp.MustCompile(`^(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+	datePattern = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+	guidPattern = regexp.MustCompile(
+		`^(?i)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 	numberPattern = regexp.MustCompile(`^-?\d+(\.\d+)?$`)
 )
 
