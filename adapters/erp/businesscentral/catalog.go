@@ -39,7 +39,7 @@ func (c *Client) ChangedProducts(ctx context.Context, q erp.Changes) (
 			// TODO: round prices with more decimals than the currency (Business
 			// Central keeps up to five) half away from zero instead of skipping.
 			c.log.Warn("business central item price does not fit minor units, skipped",
-				zap.String("item_id", it.ID))
+				zap.String(fieldItemID, it.ID))
 			continue
 		}
 		page.Items = append(page.Items, erp.Product{

@@ -45,8 +45,7 @@ const (
 	fieldExternalRef = "external_ref"
 	fieldOrderID     = "order_id"
 	fieldCount       = "count"
-	fieldStatus      = "status"
-	fieldCode        = "code"
+	fieldItemID      = "item_id"
 )
 
 var guidPattern = regexp.MustCompile(

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -61,7 +62,7 @@ func (c *Client) do(ctx context.Context, r request, out any) error {
 		resp, err = c.send(ctx, r, token)
 	}
 	if err != nil {
-		return fmt.Errorf("%w: %w", syncerr.ErrUnavailable, err)
+		return fmt.Errorf("%w: %w", syncerr.ErrUnavailable, withoutQuery(r, err))
 	}
 	defer resp.Body.Close()
 
@@ -106,6 +107,18 @@ func (c *Client) send(ctx context.Context, r request, token string) (*http.Respo
 		req.Header.Set("Prefer", r.prefer)
 	}
 	return c.hc.Do(req)
+}
+
+// withoutQuery replaces the URL that a transport error quotes by the
+// request's path: queries can hold an e-mail address, which must not reach
+// the logs.
+func withoutQuery(r request, err error) error {
+	var ue *url.Error
+	if !errors.As(err, &ue) {
+		return err
+	}
+	path, _, _ := strings.Cut(r.url, "?")
+	return fmt.Errorf("%s %s: %w", r.method, path, ue.Err)
 }
 
 // drain reads what is left of a body and closes it, so that the connection
