@@ -32,7 +32,8 @@ type salesOrder struct {
 // without regard to case, and keeps it upper-case). When several carry it,
 // the first in Business Central's order (by document number) wins and the
 // duplicates are logged. A reference longer than 35 characters cannot be
-// stored, so it is an InvalidError rather than "not found".
+// stored, so it is an InvalidError rather than "not found". An order that
+// was cancelled in Business Central was deleted, so it is not found.
 func (c *Client) FindSalesOrder(ctx context.Context, externalRef string) (
 	ref erp.SalesOrderRef, found bool, err error) {
 	defer wrap(&err, "find business central sales order for %q", externalRef)
