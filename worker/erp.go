@@ -8,6 +8,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/erpsync/erpsync/adapters/erp"
+	"github.com/erpsync/erpsync/adapters/erp/businesscentral"
 	"github.com/erpsync/erpsync/adapters/erp/odoo"
 	"github.com/erpsync/erpsync/internal/config"
 	"github.com/erpsync/erpsync/internal/httpretry"
@@ -31,6 +32,14 @@ func newERP(cfg config.Config, log *zap.Logger) (erp.SalesOrders, error) {
 			return nil, err
 		}
 		return odoo.New(o), nil
+	case config.ERPBusinessCentral:
+		b := cfg.BusinessCentral
+		bc := businesscentral.Config{URL: b.URL, TokenURL: b.TokenURL, ClientID: b.ClientID,
+			ClientSecret: b.ClientSecret, CompanyID: b.CompanyID, HTTPClient: hc, Logger: log}
+		if err := bc.Validate(); err != nil {
+			return nil, err
+		}
+		return businesscentral.New(bc), nil
 	}
 	return nil, fmt.Errorf("%s: no adapter for ERP %q", config.EnvERP, cfg.ERP)
 }

@@ -1,0 +1,145 @@
+package bcsandbox
+
+import (
+	"context"
+	"encoding/pem"
+	"maps"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/erpsync/erpsync/adapters/erp/erpsandbox"
+)
+
+// clientCheckDir holds the npm project that drives the sandbox through
+// Microsoft's MSAL for Node and a widely used OData v4 client.
+var clientCheckDir = filepath.Join("..", "..", "..", "..", "clientcheck", "businesscentral")
+
+// TestBusinessCentralClientLibraries installs the pinned client libraries
+// with npm ci in a copy of clientcheck/businesscentral and runs its check.js
+// against the sandbox served over TLS, since MSAL accepts only https
+// authorities. It needs node and npm and the npm registry, and fails when
+// they are missing.
+func TestBusinessCentralClientLibraries(t *testing.T) {
+	for _, tool := range []string{"node", "npm"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Fatalf("%s is required to check the sandbox against real clients: %v", tool, err)
+		}
+	}
+	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
+	defer cancel()
+
+	dir := copyClientCheck(t)
+	run(ctx, t, dir, nil, "npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts")
+
+	model := erpsandbox.NewModel(nil)
+	if _, err := model.SeedProducts([]erpsandbox.Product{
+		{SKU: "CHECK-1", Name: "Check one", PriceMinor: 1999, Currency: "USD"},
+		{SKU: "CHECK-2", Name: "Check two", PriceMinor: 10, Currency: "USD"},
+		{SKU: "CHECK-3", Name: "Check three", PriceMinor: 100, Currency: "USD"},
+	}); err != nil {
+		t.Fatalf("SeedProducts() error = %v", err)
+	}
+	srv, paths := serveTLS(t, New(model, nil, testCreds))
+	ca := filepath.Join(dir, "sandbox-ca.pem")
+	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
+	if err := os.WriteFile(ca, certPEM, 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	run(ctx, t, dir, []string{
+		"NODE_EXTRA_CA_CERTS=" + ca,
+		"BC_URL=" + srv.URL + "/v2.0/" + testCreds.Tenant + "/" + testCreds.Environment +
+			"/api/v2.0",
+		"BC_TOKEN_URL=" + srv.URL + "/" + testCreds.Tenant + "/oauth2/v2.0/token",
+		"BC_TENANT=" + testCreds.Tenant, "BC_CLIENT_ID=" + testCreds.ClientID,
+		"BC_CLIENT_SECRET=" + testCreds.ClientSecret, "BC_COMPANY_ID=" + testCreds.CompanyID,
+	}, "node", "check.js")
+
+	checkModelAfterClients(t, model)
+	for _, want := range []string{
+		"GET /" + testCreds.Tenant + "/v2.0/.well-known/openid-configuration",
+		"POST /" + testCreds.Tenant + "/oauth2/v2.0/token",
+	} {
+		if paths()[want] == 0 {
+			t.Errorf("MSAL never sent %s; requests: %v", want, paths())
+		}
+	}
+}
+
+// copyClientCheck copies the npm project to a temporary directory.
+func copyClientCheck(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	for _, name := range []string{"package.json", "package-lock.json", "check.js"} {
+		data, err := os.ReadFile(filepath.Join(clientCheckDir, name))
+		if err != nil {
+			t.Fatalf("read %s: %v", name, err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatalf("copy %s: %v", name, err)
+		}
+	}
+	return dir
+}
+
+// serveTLS serves h over TLS on loopback, counting requests by method and
+// path; paths returns the counts so far.
+func serveTLS(t *testing.T, h http.Handler) (srv *httptest.Server,
+	paths func() map[string]int) {
+	t.Helper()
+	var mu sync.Mutex
+	seen := map[string]int{}
+	srv = httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen[r.Method+" "+r.URL.Path]++
+		mu.Unlock()
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+
+	return srv, func() map[string]int {
+		mu.Lock()
+		defer mu.Unlock()
+		return maps.Clone(seen)
+	}
+}
+
+// checkModelAfterClients asserts what check.js left in the model.
+func checkModelAfterClients(t *testing.T, model *erpsandbox.Model) {
+	t.Helper()
+	orders := model.SalesOrders()
+	if len(orders) != 1 || orders[0].ExternalRef != "clientcheck:1" ||
+		orders[0].State != erpsandbox.OrderConfirmed || orders[0].TotalMinor != 4028 {
+		t.Errorf("orders left by the client check = %+v, want one confirmed, total 4028", orders)
+	}
+	customers := model.FindCustomers(func(c erpsandbox.Customer) bool {
+		return strings.EqualFold(c.Email, "check@example.com")
+	})
+	if len(customers) != 1 || customers[0].Name != "Client Check 2" ||
+		customers[0].ExternalRef != "check:customer-1" {
+		t.Errorf("customers left by the client check = %+v, want one renamed", customers)
+	}
+}
+
+// run runs a command in dir with extra environment and fails the test with
+// its output when it fails.
+func run(ctx context.Context, t *testing.T, dir string, env []string, name string,
+	args ...string) {
+	t.Helper()
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), env...)
+
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
+	}
+	t.Logf("%s %v:\n%s", name, args, out)
+}
