@@ -224,7 +224,7 @@ func TestInvalidOrders(t *testing.T) {
 func TestOdooValidationIsInvalid(t *testing.T) {
 	e := newEnv(t, nil)
 	err := e.client.exec.execute(t.Context(), call{model: "sale.order", method: "create",
-		args: []any{map[string]any{"client_order_ref": "x"}}}, nil)
+		args: []arg{{name: "vals_list", value: map[string]any{"client_order_ref": "x"}}}}, nil)
 
 	var invalid *syncerr.InvalidError
 	if !errors.As(err, &invalid) || !strings.Contains(invalid.Reason, "ValidationError") ||

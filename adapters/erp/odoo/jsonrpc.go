@@ -69,9 +69,12 @@ func (t *jsonRPC) execute(ctx context.Context, c call, out any) error {
 }
 
 func (t *jsonRPC) executeAs(ctx context.Context, uid int64, c call, out any) error {
-	args := c.args
-	if args == nil {
-		args = []any{}
+	args := make([]any, 0, len(c.args)+1)
+	if c.ids != nil {
+		args = append(args, c.ids)
+	}
+	for _, a := range c.args {
+		args = append(args, a.value)
 	}
 	kwargs := c.kwargs
 	if kwargs == nil {
