@@ -89,7 +89,7 @@ type envelope struct {
 type envelopeData struct {
 	Name      string         `json:"name"`
 	Message   string         `json:"message"`
-	Arguments []string       `json:"arguments"`
+	Arguments []any          `json:"arguments"`
 	Context   map[string]any `json:"context"`
 	Debug     string         `json:"debug"`
 }
@@ -103,7 +103,7 @@ func (e *rpcError) toEnvelope() envelope {
 		Data: envelopeData{
 			Name:      e.name,
 			Message:   e.message,
-			Arguments: []string{e.message},
+			Arguments: []any{e.message},
 			Context:   map[string]any{},
 			Debug: "Traceback (most recent call last):\n" +
 				"  File \"erpsync odoo sandbox\", in dispatch\n" +
