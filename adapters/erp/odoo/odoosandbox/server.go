@@ -61,8 +61,9 @@ type sandbox struct {
 }
 
 // New returns an HTTP handler serving Odoo's JSON-RPC API at /jsonrpc and
-// its JSON-2 API at /json/2/ over model, with faults injected by faults (none when nil), accepting creds.
-// The admin API of faults and model is mounted at /_sandbox/.
+// its JSON-2 API at /json/2/ over model, with faults injected by faults
+// (none when nil), accepting creds. The admin API of faults and model is
+// mounted at /_sandbox/.
 func New(model *erpsandbox.Model, faults *erpsandbox.Faults, creds Credentials,
 	opts ...Option) http.Handler {
 	if faults == nil {
