@@ -25,6 +25,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/erpsync/erpsync/adapters/erp"
+	"github.com/erpsync/erpsync/internal/httpretry"
 )
 
 // defaultTimeout bounds one HTTP request when Config gives no HTTP client.
@@ -187,3 +188,18 @@ type arg struct {
 
 // String names the call as "model/method" for errors and logs.
 func (c call) String() string { return c.model + "/" + c.method }
+
+// reads are the methods that change nothing, which a retrying HTTP client
+// may send again after a lost answer.
+var reads = map[string]bool{
+	"search": true, "search_read": true, "search_count": true, "read": true,
+}
+
+// retryable marks ctx so that an [httpretry.Transport] may resend a read
+// after a lost answer or a 5xx; writes are left for the caller to check.
+func retryable(ctx context.Context, c call) context.Context {
+	if reads[c.method] {
+		return httpretry.Idempotent(ctx)
+	}
+	return ctx
+}

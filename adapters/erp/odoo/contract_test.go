@@ -12,6 +12,7 @@ import (
 	"github.com/erpsync/erpsync/adapters/erp"
 	"github.com/erpsync/erpsync/adapters/erp/erpsandbox"
 	"github.com/erpsync/erpsync/adapters/erp/odoo/odoosandbox"
+	"github.com/erpsync/erpsync/internal/httpretry"
 	"github.com/erpsync/erpsync/internal/syncerr"
 )
 
@@ -477,4 +478,29 @@ func TestJSON2SendsBearerAndDatabase(t *testing.T) {
 		!strings.HasPrefix(got.Get("Content-Type"), "application/json") {
 		t.Errorf("request to %s with headers %v, want bearer key and database", path, got)
 	}
+}
+
+func TestContractRetriesReadsOnly(t *testing.T) {
+	eachTransport(t, func(t *testing.T, c *contract) {
+		cfg := c.config(sandboxCreds.APIKey)
+		cfg.HTTPClient = &http.Client{Transport: &httpretry.Transport{BaseDelay: time.Millisecond}}
+		client := New(cfg)
+		ctx := t.Context()
+		if err := c.faults.Enqueue(erpsandbox.Shot{Op: "sale.order/search_read",
+			Kind: erpsandbox.KindServerError, Status: 502}); err != nil {
+			t.Fatalf("Enqueue() error = %v", err)
+		}
+		if _, _, err := client.FindSalesOrder(ctx, "demo:1"); err != nil {
+			t.Errorf("FindSalesOrder() after one 502 error = %v, want the read retried", err)
+		}
+
+		if err := c.faults.Enqueue(erpsandbox.Shot{Op: "res.partner/create",
+			Kind: erpsandbox.KindServerError, Status: 502}); err != nil {
+			t.Fatalf("Enqueue() error = %v", err)
+		}
+		_, err := client.CreateCustomer(ctx, erp.Customer{Email: "x@example.com"})
+		if !errors.Is(err, syncerr.ErrUnavailable) {
+			t.Errorf("CreateCustomer() after a 502 error = %v, want ErrUnavailable, no retry", err)
+		}
+	})
 }

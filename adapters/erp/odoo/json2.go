@@ -40,7 +40,7 @@ func newJSON2(base, db, key string, hc *http.Client, log *zap.Logger) *json2 {
 // execute runs c and decodes its result into out.
 func (t *json2) execute(ctx context.Context, c call, out any) error {
 	start := time.Now()
-	err := t.post(ctx, c, out)
+	err := t.post(retryable(ctx, c), c, out)
 	t.log.Debug("odoo call", zap.String(fieldModel, c.model), zap.String(fieldMethod, c.method),
 		zap.Duration("duration", time.Since(start)), zap.Bool("ok", err == nil))
 	return translate(c.String(), err)
