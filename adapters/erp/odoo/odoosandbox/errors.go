@@ -94,11 +94,11 @@ type envelopeData struct {
 	Debug     string         `json:"debug"`
 }
 
-// toEnvelope renders e as the error member of an answer. Odoo releases up
-// to 17 send code 200 for every server-side exception.
+// toEnvelope renders e as the error member of an answer. Odoo 19 sends
+// code 0 for every server-side exception (releases up to 17 sent 200).
 func (e *rpcError) toEnvelope() envelope {
 	return envelope{
-		Code:    200,
+		Code:    0,
 		Message: "Odoo Server Error",
 		Data: envelopeData{
 			Name:      e.name,

@@ -204,3 +204,9 @@ func writeJSON2(w http.ResponseWriter, status int, v any) {
 	w.WriteHeader(status)
 	_, _ = w.Write(body) // the client may be gone; nothing to do then
 }
+
+// serveVersion answers GET /web/version, which needs no authentication and
+// replaces common.version for JSON-2 clients.
+func serveVersion(w http.ResponseWriter, _ *http.Request) {
+	writeJSON2(w, http.StatusOK, map[string]any{"version_info": versionInfo, "version": "19.0"})
+}

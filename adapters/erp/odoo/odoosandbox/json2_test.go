@@ -151,3 +151,20 @@ func mustJSON(t *testing.T, v any) []byte {
 	}
 	return b
 }
+
+func TestWebVersion(t *testing.T) {
+	s := newTestServer(t)
+	resp, err := http.Get(s.url + "/web/version")
+	if err != nil {
+		t.Fatalf("GET /web/version error = %v", err)
+	}
+	defer resp.Body.Close()
+	var v struct {
+		Version     string `json:"version"`
+		VersionInfo []any  `json:"version_info"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil || v.Version != "19.0" ||
+		len(v.VersionInfo) != 6 {
+		t.Errorf("GET /web/version = %+v, %v, want version 19.0", v, err)
+	}
+}

@@ -5,7 +5,8 @@
 // It answers POST /jsonrpc with the "common" service (version, login,
 // authenticate) and the "object" service (execute_kw, execute), and POST
 // /json/2/<model>/<method> as Odoo 19's JSON-2 API does (bearer API key,
-// named arguments, bare results, error objects with HTTP statuses). Both
+// named arguments, bare results, error objects with HTTP statuses), with
+// GET /web/version, as an Odoo 19 does. Both
 // serve the models res.partner, product.product, sale.order,
 // sale.order.line, res.currency, stock.quant, stock.location,
 // stock.warehouse.orderpoint, stock.picking and stock.move with Odoo's field
@@ -89,6 +90,7 @@ func New(model *erpsandbox.Model, faults *erpsandbox.Faults, creds Credentials,
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /jsonrpc", s.serveJSONRPC)
 	mux.HandleFunc("POST /json/2/{model}/{method}", s.serveJSON2)
+	mux.HandleFunc("GET /web/version", serveVersion)
 	mux.Handle("/_sandbox/", erpsandbox.AdminHandler(model, faults))
 	return mux
 }
