@@ -56,6 +56,8 @@ func (c *Client) ChangedStock(ctx context.Context, q erp.Changes) (
 	if err != nil {
 		return page, err
 	}
+
+	page.Items = []erp.StockLevel{}
 	locations, err := c.internalLocations(ctx)
 	if err != nil || len(locations) == 0 {
 		return page, err
@@ -80,6 +82,7 @@ func (c *Client) stockLevels(ctx context.Context, changed []quantRow,
 	if len(changed) == 0 {
 		return []erp.StockLevel{}, nil
 	}
+
 	var order []place
 	levels := map[place]*erp.StockLevel{}
 	products, locs := map[int64]bool{}, map[int64]bool{}
