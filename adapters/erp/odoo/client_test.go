@@ -476,6 +476,12 @@ func TestConfigValidate(t *testing.T) {
 		{"no login", func(c *Config) { c.Login = "" }, "login"},
 		{"no password", func(c *Config) { c.Password = "" }, "password"},
 		{"negative timeout", func(c *Config) { c.Timeout = -1 }, "timeout"},
+		{"api key instead of password", func(c *Config) { c.Password, c.APIKey = "", "k" }, ""},
+		{"json2", func(c *Config) {
+			c.Transport, c.Login, c.Password, c.APIKey = TransportJSON2, "", "", "k"
+		}, ""},
+		{"json2 without key", func(c *Config) { c.Transport = TransportJSON2 }, "API key"},
+		{"unknown transport", func(c *Config) { c.Transport = "xmlrpc" }, "transport"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
