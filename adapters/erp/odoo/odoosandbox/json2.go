@@ -127,21 +127,27 @@ func json2Params(contentType string, body []byte) (map[string]any, *json2Error) 
 	return params, nil
 }
 
-// json2Call turns the named arguments into a call of method on def. Record
-// methods take their records from "ids"; model methods ignore it. Every
-// argument is named: an argument the method lacks is a 422.
+// json2Call turns the named arguments into a call of method on def, as
+// Odoo's JSON-2 controller does: a private method is an AccessError (403),
+// an unknown one a 404, ids given to a model method or an argument the
+// method lacks a 422. Record methods take their records from "ids".
 func json2Call(def *modelDef, method string, named map[string]any) (callArgs, *json2Error) {
+	if strings.HasPrefix(method, "_") {
+		return callArgs{}, &json2Error{status: http.StatusForbidden, err: newError(
+			nameAccessError, "Private methods (such as '%s.%s') cannot be called remotely.",
+			def.name, method)}
+	}
 	names, ok := parameterNames(def, method)
 	if !ok {
 		return callArgs{}, httpException(http.StatusNotFound, nameNotFound,
-			"the method %q does not exist on the model %q", method, def.name)
+			"The method '%s.%s' does not exist", def.name, method)
 	}
 
 	c := callArgs{method: method, args: []any{}, kwargs: named}
 	if ids, ok := named["ids"]; ok && !takesIDs(names) {
-		if !isEmpty(ids) && describe(ids) != "list" {
+		if !isEmpty(ids) && !isEmptyList(ids) {
 			return callArgs{}, httpException(http.StatusUnprocessableEntity, nameUnprocessable,
-				"ids must be a list of record ids")
+				"cannot call %s.%s with ids", def.name, method)
 		}
 		delete(named, "ids")
 	}
@@ -152,10 +158,15 @@ func json2Call(def *modelDef, method string, named map[string]any) (callArgs, *j
 	return c, nil
 }
 
+func isEmptyList(v any) bool {
+	list, ok := v.([]any)
+	return ok && len(list) == 0
+}
+
 // parameterNames returns the parameter names of a public method of def,
 // and whether the sandbox serves it.
 func parameterNames(def *modelDef, method string) ([]string, bool) {
-	if strings.HasPrefix(method, "_") || method == "action" {
+	if method == "action" {
 		return nil, false
 	}
 	if _, ok := def.actions[method]; ok {
@@ -209,4 +220,12 @@ func writeJSON2(w http.ResponseWriter, status int, v any) {
 // replaces common.version for JSON-2 clients.
 func serveVersion(w http.ResponseWriter, _ *http.Request) {
 	writeJSON2(w, http.StatusOK, map[string]any{"version_info": versionInfo, "version": "19.0"})
+}
+
+// serveJSON2Elsewhere answers the other requests under /json/2/ with the
+// 404 Odoo gives them.
+func serveJSON2Elsewhere(w http.ResponseWriter, _ *http.Request) {
+	e := httpException(http.StatusNotFound, nameNotFound,
+		"Did you mean POST /json/2/<model>/<method>?")
+	writeJSON2(w, e.status, e.body())
 }

@@ -68,8 +68,10 @@ func TestJSON2Errors(t *testing.T) {
 			"werkzeug.exceptions.NotFound", "no.model"},
 		{"unknown method", "sale.order", "fly", testCreds.APIKey, `{}`, 404,
 			"werkzeug.exceptions.NotFound", "fly"},
-		{"private method", "sale.order", "_compute", testCreds.APIKey, `{}`, 404,
-			"werkzeug.exceptions.NotFound", "_compute"},
+		{"private method", "sale.order", "_compute", testCreds.APIKey, `{}`, 403,
+			"odoo.exceptions.AccessError", "_compute"},
+		{"ids on a model method", "sale.order", "search", testCreds.APIKey, `{"ids": [1]}`,
+			422, "werkzeug.exceptions.UnprocessableEntity", "with ids"},
 		{"unknown argument", "sale.order", "search_read", testCreds.APIKey,
 			`{"badparameter": 1}`, 422, "werkzeug.exceptions.UnprocessableEntity", "badparameter"},
 		{"not an object", "sale.order", "search_read", testCreds.APIKey, `[1]`, 400,
@@ -166,5 +168,21 @@ func TestWebVersion(t *testing.T) {
 	if err := json.NewDecoder(resp.Body).Decode(&v); err != nil || v.Version != "19.0" ||
 		len(v.VersionInfo) != 6 {
 		t.Errorf("GET /web/version = %+v, %v, want version 19.0", v, err)
+	}
+}
+
+func TestJSON2OtherPaths(t *testing.T) {
+	s := newTestServer(t)
+	for _, path := range []string{"/json/2/sale.order", "/json/2/sale.order/read/extra"} {
+		resp, err := http.Get(s.url + path)
+		if err != nil {
+			t.Fatalf("GET %s error = %v", path, err)
+		}
+		data, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if f := decodeFailure(t, data); resp.StatusCode != http.StatusNotFound ||
+			!strings.Contains(f.Message, "POST /json/2/<model>/<method>") {
+			t.Errorf("GET %s = %d %s, want 404 naming the endpoint", path, resp.StatusCode, data)
+		}
 	}
 }

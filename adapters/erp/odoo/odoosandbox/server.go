@@ -90,6 +90,7 @@ func New(model *erpsandbox.Model, faults *erpsandbox.Faults, creds Credentials,
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /jsonrpc", s.serveJSONRPC)
 	mux.HandleFunc("POST /json/2/{model}/{method}", s.serveJSON2)
+	mux.HandleFunc("/json/2/", serveJSON2Elsewhere)
 	mux.HandleFunc("GET /web/version", serveVersion)
 	mux.Handle("/_sandbox/", erpsandbox.AdminHandler(model, faults))
 	return mux
