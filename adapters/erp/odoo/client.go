@@ -121,9 +121,9 @@ type Client struct {
 
 var _ erp.ERP = (*Client)(nil)
 
-// New returns a client for cfg. It does not touch the network: the first
-// call authenticates. Call [Config.Validate] first to fail fast on bad
-// configuration.
+// New returns a client for cfg. It does not touch the network: over
+// JSON-RPC the first call authenticates, over JSON-2 every call carries the
+// API key. Call [Config.Validate] first to fail fast on bad configuration.
 func New(cfg Config) *Client {
 	log := cfg.Logger
 	if log == nil {
