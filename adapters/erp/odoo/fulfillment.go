@@ -39,7 +39,8 @@ type moveRow struct {
 // type outgoing, state done) of sales orders written since q.Since, with
 // the carrier, its tracking reference and URL (stock_delivery's
 // carrier_tracking_ref and carrier_tracking_url), and the quantities of
-// their moves.
+// their moves. It needs Odoo's sale_stock module (sale_id) and its
+// delivery module (stock_delivery from Odoo 17 on) for the carrier fields.
 //
 // TODO: stock.move's done quantity is "quantity" from Odoo 17 on; Odoo 16
 // and older call it quantity_done.
