@@ -38,20 +38,13 @@ func (p catalogRow) key() key { return key{written: timeOf(p.WriteDate), id: p.I
 func (c *Client) ChangedProducts(ctx context.Context, q erp.Changes) (
 	page erp.Page[erp.Product], err error) {
 	defer wrap(&err, "list changed products product.product")
-	terms, err := changedSince(q)
+	rows, next, err := listChanges(ctx, q, catalogRow.key,
+		searchChanged[catalogRow](c, "product.product", catalogFields, allActive))
 	if err != nil {
 		return page, err
 	}
 
-	var rows []catalogRow
-	err = c.searchRead(ctx, "product.product", domain(append(terms, allActive)...),
-		changeKwargs(q, catalogFields...), &rows)
-	if err != nil {
-		return page, err
-	}
-	rows, page.Next = trimPage(q, rows, catalogRow.key)
-
-	page.Items = make([]erp.Product, len(rows))
+	page.Items, page.Next = make([]erp.Product, len(rows)), next
 	for i, r := range rows {
 		price, err := minorUnits(r.ListPrice, r.Currency.name)
 		if err != nil {

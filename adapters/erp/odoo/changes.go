@@ -1,6 +1,7 @@
 package odoo
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -11,72 +12,127 @@ import (
 	"github.com/erpsync/erpsync/internal/syncerr"
 )
 
-// changeOrder is the order of every change listing: keyset paging on
-// (write_date, id), which stays stable while records change during a scan.
+// changeOrder is the order of change listings across seconds.
 const changeOrder = "write_date asc, id asc"
 
-// key is the position of a record in a change listing.
+// key is the position of a record in a change listing, its write_date as
+// Odoo reads it, in whole seconds.
 type key struct {
 	written time.Time
 	id      int64
 }
 
-// String encodes k as a page cursor: "<write_date>|<id>".
-func (k key) String() string {
-	return k.written.UTC().Format(dateTimeLayout) + "|" + strconv.FormatInt(k.id, 10)
+// cursor is where a change listing goes on: every record written before
+// second was listed, and of those written in second, the ones with an id up
+// to afterID.
+//
+// Odoo stores write_date with microseconds but reads and compares it in
+// whole seconds, and orders by the stored value; so a listing cannot resume
+// after a (write_date, id) read from a record. It resumes at a whole
+// second instead, or within one second in id order.
+type cursor struct {
+	second  time.Time
+	afterID int64
 }
 
-// parseCursor reads a cursor that key.String wrote; "" is the start.
-func parseCursor(cursor string) (key, bool, error) {
-	if cursor == "" {
-		return key{}, false, nil
+// String encodes c as a page cursor: "<second>|<afterID>".
+func (c cursor) String() string {
+	return c.second.UTC().Format(dateTimeLayout) + "|" + strconv.FormatInt(c.afterID, 10)
+}
+
+// parseCursor reads a cursor that cursor.String wrote; "" starts at the
+// second of since.
+func parseCursor(s string, since time.Time) (cursor, error) {
+	if s == "" {
+		return cursor{second: since.UTC().Truncate(time.Second)}, nil
 	}
-	stamp, id, ok := strings.Cut(cursor, "|")
+	stamp, id, ok := strings.Cut(s, "|")
 	t, terr := time.ParseInLocation(dateTimeLayout, stamp, time.UTC)
 	n, nerr := strconv.ParseInt(id, 10, 64)
-	if !ok || terr != nil || nerr != nil || n <= 0 {
-		return key{}, false, syncerr.Invalid("cursor", "%q is not an odoo page cursor", cursor)
+	if !ok || terr != nil || nerr != nil || n < 0 {
+		return cursor{}, syncerr.Invalid("cursor", "%q is not an odoo page cursor", s)
 	}
-	return key{written: t, id: n}, true, nil
+	return cursor{second: t, afterID: n}, nil
 }
 
-// changedSince returns the domain terms of a change listing: records written
-// at or after q.Since and, on a later page, after the cursor. Since is
-// compared as Odoo stores it, in whole seconds of UTC, so the second of
-// q.Since is included whole.
-func changedSince(q erp.Changes) ([]any, error) {
-	after, ok, err := parseCursor(q.Cursor)
+// lister fetches at most limit records of one model that match terms and
+// the model's own filters, in order.
+type lister[T any] func(ctx context.Context, terms []any, order string, limit int) ([]T, error)
+
+// searchChanged returns the lister of model's records, read with fields and
+// narrowed by filters.
+func searchChanged[T any](c *Client, model string, fields []string, filters ...any) lister[T] {
+	return func(ctx context.Context, terms []any, order string, limit int) ([]T, error) {
+		var rows []T
+		err := c.searchRead(ctx, model, domain(append(terms, filters...)...),
+			map[string]any{"fields": fields, "order": order, "limit": limit}, &rows)
+		return rows, err
+	}
+}
+
+// listChanges returns a page of the records written at or after q.Since,
+// from q.Cursor on, oldest first and in id order within a second, and the
+// cursor of the next page ("" after the last page). A record written again
+// during a listing comes again later in it.
+func listChanges[T any](ctx context.Context, q erp.Changes, keyOf func(T) key,
+	fetch lister[T]) ([]T, string, error) {
+	from, err := parseCursor(q.Cursor, q.Since)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
+	if from.afterID == 0 {
+		return listFrom(ctx, from.second, q.PageSize(), keyOf, fetch)
+	}
+	return listSecond(ctx, from, q.PageSize(), keyOf, fetch)
+}
 
+// listFrom lists at most limit records written at or after second, in whole
+// seconds: the records of the last second that may not fit wait for the
+// next page, unless one second fills the page, which is then listed by id.
+func listFrom[T any](ctx context.Context, second time.Time, limit int, keyOf func(T) key,
+	fetch lister[T]) ([]T, string, error) {
 	var terms []any
-	if !q.Since.IsZero() {
-		since := q.Since.UTC().Truncate(time.Second).Format(dateTimeLayout)
-		terms = append(terms, []any{"write_date", ">=", since})
+	if !second.IsZero() {
+		terms = append(terms, []any{"write_date", ">=", second.Format(dateTimeLayout)})
 	}
-	if ok {
-		w := after.written.Format(dateTimeLayout)
-		terms = append(terms, "|", []any{"write_date", ">", w},
-			"&", []any{"write_date", "=", w}, []any{"id", ">", after.id})
+	rows, err := fetch(ctx, terms, changeOrder, limit+1)
+	if err != nil || len(rows) <= limit {
+		return rows, "", err
 	}
-	return terms, nil
+	if limit == 0 { // a full page asks only whether more follow
+		return rows[:0], cursor{second: second}.String(), nil
+	}
+
+	last := keyOf(rows[limit]).written
+	if keyOf(rows[0]).written.Equal(last) {
+		return listSecond(ctx, cursor{second: last}, limit, keyOf, fetch)
+	}
+	n := limit
+	for keyOf(rows[n-1]).written.Equal(last) {
+		n--
+	}
+	return rows[:n], cursor{second: last}.String(), nil
 }
 
-// changeKwargs asks search_read for fields in listing order, one record more
-// than a page so that the last page is known without an empty one after it.
-func changeKwargs(q erp.Changes, fields ...string) map[string]any {
-	return map[string]any{"fields": fields, "order": changeOrder, "limit": q.PageSize() + 1}
-}
-
-// trimPage cuts rows to a page of q and returns the cursor of the next
-// page, "" when rows held no more than a page.
-func trimPage[T any](q erp.Changes, rows []T, keyOf func(T) key) ([]T, string) {
-	if len(rows) <= q.PageSize() {
-		return rows, ""
+// listSecond lists, in id order, at most limit records written in
+// from.second with an id above from.afterID, then fills the page from the
+// seconds after (or, when it is full, only looks whether more follow).
+func listSecond[T any](ctx context.Context, from cursor, limit int, keyOf func(T) key,
+	fetch lister[T]) ([]T, string, error) {
+	next := from.second.Add(time.Second)
+	terms := []any{[]any{"write_date", ">=", from.second.Format(dateTimeLayout)},
+		[]any{"write_date", "<", next.Format(dateTimeLayout)}, []any{"id", ">", from.afterID}}
+	rows, err := fetch(ctx, terms, "id asc", limit+1)
+	if err != nil {
+		return nil, "", err
 	}
-	rows = rows[:q.PageSize()]
-	return rows, keyOf(rows[len(rows)-1]).String()
+
+	if len(rows) > limit {
+		rows = rows[:limit]
+		return rows, cursor{second: from.second, afterID: keyOf(rows[limit-1]).id}.String(), nil
+	}
+	rest, more, err := listFrom(ctx, next, limit-len(rows), keyOf, fetch)
+	return append(rows, rest...), more, err
 }
 
 // stamp is a datetime field as Odoo reads it: "YYYY-MM-DD HH:MM:SS" in UTC,

@@ -115,19 +115,13 @@ func (c *Client) UpdateCustomer(ctx context.Context, customerID string, cust erp
 func (c *Client) ChangedCustomers(ctx context.Context, q erp.Changes) (
 	page erp.Page[erp.CustomerRecord], err error) {
 	defer wrap(&err, "list changed customers res.partner")
-	terms, err := changedSince(q)
+	rows, next, err := listChanges(ctx, q, partnerRow.key,
+		searchChanged[partnerRow](c, "res.partner", partnerFields))
 	if err != nil {
 		return page, err
 	}
 
-	var rows []partnerRow
-	err = c.searchRead(ctx, "res.partner", domain(terms...),
-		changeKwargs(q, partnerFields...), &rows)
-	if err != nil {
-		return page, err
-	}
-	rows, page.Next = trimPage(q, rows, partnerRow.key)
-	page.Items = make([]erp.CustomerRecord, len(rows))
+	page.Items, page.Next = make([]erp.CustomerRecord, len(rows)), next
 	for i, r := range rows {
 		page.Items[i] = r.record()
 	}

@@ -47,20 +47,13 @@ type moveRow struct {
 func (c *Client) ChangedShipments(ctx context.Context, q erp.Changes) (
 	page erp.Page[erp.Shipment], err error) {
 	defer wrap(&err, "list changed shipments stock.picking")
-	terms, err := changedSince(q)
+	rows, next, err := listChanges(ctx, q, pickingRow.key, searchChanged[pickingRow](c,
+		"stock.picking", pickingFields, []any{"picking_type_code", "=", "outgoing"},
+		[]any{"state", "=", "done"}, []any{"sale_id", "!=", false}))
 	if err != nil {
 		return page, err
 	}
-
-	var rows []pickingRow
-	terms = append(terms, []any{"picking_type_code", "=", "outgoing"},
-		[]any{"state", "=", "done"}, []any{"sale_id", "!=", false})
-	err = c.searchRead(ctx, "stock.picking", domain(terms...),
-		changeKwargs(q, pickingFields...), &rows)
-	if err != nil {
-		return page, err
-	}
-	rows, page.Next = trimPage(q, rows, pickingRow.key)
+	page.Next = next
 	page.Items, err = c.shipments(ctx, rows)
 	return page, err
 }
@@ -167,21 +160,13 @@ func (c *Client) orderRefs(ctx context.Context, orders map[int64]bool) (map[int6
 func (c *Client) ChangedCancellations(ctx context.Context, q erp.Changes) (
 	page erp.Page[erp.Cancellation], err error) {
 	defer wrap(&err, "list cancelled sale.order")
-	terms, err := changedSince(q)
+	rows, next, err := listChanges(ctx, q, refRow.key, searchChanged[refRow](c, "sale.order",
+		[]string{"id", "client_order_ref", "write_date"}, []any{"state", "=", "cancel"}))
 	if err != nil {
 		return page, err
 	}
 
-	var rows []refRow
-	err = c.searchRead(ctx, "sale.order",
-		domain(append(terms, []any{"state", "=", "cancel"})...),
-		changeKwargs(q, "id", "client_order_ref", "write_date"), &rows)
-	if err != nil {
-		return page, err
-	}
-	rows, page.Next = trimPage(q, rows, refRow.key)
-
-	page.Items = make([]erp.Cancellation, len(rows))
+	page.Items, page.Next = make([]erp.Cancellation, len(rows)), next
 	for i, r := range rows {
 		page.Items[i] = erp.Cancellation{SalesOrderID: formatID(r.ID),
 			ExternalRef: string(r.OrderRef), Modified: timeOf(r.WriteDate)}

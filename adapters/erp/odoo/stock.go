@@ -52,8 +52,7 @@ type orderpointRow struct {
 func (c *Client) ChangedStock(ctx context.Context, q erp.Changes) (
 	page erp.Page[erp.StockLevel], err error) {
 	defer wrap(&err, "list changed stock stock.quant")
-	terms, err := changedSince(q)
-	if err != nil {
+	if _, err := parseCursor(q.Cursor, q.Since); err != nil {
 		return page, err
 	}
 
@@ -63,14 +62,13 @@ func (c *Client) ChangedStock(ctx context.Context, q erp.Changes) (
 		return page, err
 	}
 
-	var changed []quantRow
-	terms = append(terms, []any{"location_id", "in", slices.Sorted(maps.Keys(locations))})
-	err = c.searchRead(ctx, "stock.quant", domain(terms...),
-		changeKwargs(q, "product_id", "location_id", "write_date"), &changed)
+	internal := []any{"location_id", "in", slices.Sorted(maps.Keys(locations))}
+	changed, next, err := listChanges(ctx, q, quantRow.key, searchChanged[quantRow](c,
+		"stock.quant", []string{"product_id", "location_id", "write_date"}, internal))
 	if err != nil {
 		return page, err
 	}
-	changed, page.Next = trimPage(q, changed, quantRow.key)
+	page.Next = next
 	page.Items, err = c.stockLevels(ctx, changed, locations)
 	return page, err
 }
