@@ -223,8 +223,8 @@ func TestContractCustomers(t *testing.T) {
 		if err != nil {
 			t.Fatalf("CreateCustomer() error = %v", err)
 		}
-		if created.ID == "" || created.ExternalID != "demo:c-1" || created.Address.City != "Arlington" ||
-			!created.Modified.Equal(c.clock.Now()) {
+		if created.ID == "" || created.ExternalID != "demo:c-1" ||
+			created.Address.City != "Arlington" || !created.Modified.Equal(c.clock.Now()) {
 			t.Errorf("CreateCustomer() = %+v, want it as stored", created)
 		}
 

@@ -104,7 +104,8 @@ func TestJSON2NamedArguments(t *testing.T) {
 	key := testCreds.APIKey
 
 	status, data := s.json2("res.partner", "create", key,
-		`{"vals_list": [{"name": "Ada", "email": "ada@example.com"}], "context": {"lang": "en_US"}}`)
+		`{"vals_list": [{"name": "Ada", "email": "ada@example.com"}],`+
+			` "context": {"lang": "en_US"}}`)
 	var ids []int64
 	if status != 200 || json.Unmarshal(data, &ids) != nil || len(ids) != 1 {
 		t.Fatalf("create = %d %s, want 200 and a list of one id", status, data)
