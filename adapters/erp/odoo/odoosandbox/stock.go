@@ -104,32 +104,35 @@ func pickingModel() *modelDef {
 			"create_date":          {kind: kindDatetime, readonly: true},
 			"write_date":           {kind: kindDatetime, readonly: true},
 		},
-		records: func(s *sandbox) []record {
-			orders := s.orderIndex()
-			names := s.customerNames()
-			carriers := carrierRefs{}
-			moves := s.moveIDs()
-			shipments := s.model.Shipments()
-			out := make([]record, len(shipments))
-			for i, sh := range shipments {
-				o := orders[sh.OrderID]
-				out[i] = record{
-					"id": sh.ID, "name": sh.Number, "display_name": sh.Number,
-					"origin": text(o.Number), "picking_type_code": "outgoing", "state": "done",
-					"sale_id":              many2one{o.ID, o.Number},
-					"partner_id":           many2one{o.CustomerID, names[o.CustomerID]},
-					"carrier_id":           carriers.ref(sh.Carrier),
-					"carrier_tracking_ref": text(sh.TrackingNumber),
-					"carrier_tracking_url": text(sh.TrackingURL),
-					"date_done":            dateTime(sh.ShippedAt),
-					"move_ids":             moves[sh.ID],
-					"create_date":          dateTime(sh.Created),
-					"write_date":           dateTime(sh.Modified),
-				}
-			}
-			return out
-		},
+		records: func(s *sandbox) []record { return s.pickingRecords() },
 	}
+}
+
+func (s *sandbox) pickingRecords() []record {
+	orders := s.orderIndex()
+	names := s.customerNames()
+	carriers := carrierRefs{}
+	moves := s.moveIDs()
+
+	shipments := s.model.Shipments()
+	out := make([]record, len(shipments))
+	for i, sh := range shipments {
+		o := orders[sh.OrderID]
+		out[i] = record{
+			"id": sh.ID, "name": sh.Number, "display_name": sh.Number,
+			"origin": text(o.Number), "picking_type_code": "outgoing", "state": "done",
+			"sale_id":              many2one{o.ID, o.Number},
+			"partner_id":           many2one{o.CustomerID, names[o.CustomerID]},
+			"carrier_id":           carriers.ref(sh.Carrier),
+			"carrier_tracking_ref": text(sh.TrackingNumber),
+			"carrier_tracking_url": text(sh.TrackingURL),
+			"date_done":            dateTime(sh.ShippedAt),
+			"move_ids":             moves[sh.ID],
+			"create_date":          dateTime(sh.Created),
+			"write_date":           dateTime(sh.Modified),
+		}
+	}
+	return out
 }
 
 // carrierRefs gives delivery.carrier references to carrier names, numbered
