@@ -27,7 +27,8 @@ func newERP(cfg config.Config, log *zap.Logger) (erp.SalesOrders, error) {
 	switch cfg.ERP {
 	case config.ERPOdoo:
 		o := odoo.Config{URL: cfg.Odoo.URL, DB: cfg.Odoo.DB, Login: cfg.Odoo.Login,
-			Password: cfg.Odoo.Password, HTTPClient: hc, Logger: log}
+			Transport: cfg.Odoo.Transport, Password: cfg.Odoo.Password,
+			APIKey: cfg.Odoo.APIKey, HTTPClient: hc, Logger: log}
 		if err := o.Validate(); err != nil {
 			return nil, err
 		}

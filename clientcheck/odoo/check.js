@@ -5,7 +5,8 @@
 //
 // Environment: ODOO_URL (such as http://127.0.0.1:8069), ODOO_DB, ODOO_USER,
 // ODOO_API_KEY. The database must hold the products CHECK-1 (list price 19.99)
-// and CHECK-2 (list price 0.10) in its company currency.
+// and CHECK-2 (list price 0.10) in its company currency, and 7 units of
+// CHECK-1, 2 of them reserved, at the internal location WH/Stock.
 'use strict';
 
 const OdooJSONRpc = require('@fernandoslim/odoo-jsonrpc').default;
@@ -49,6 +50,22 @@ async function checkProducts(odoo) {
   expect(second && second.default_code === 'CHECK-2' && second.list_price === 0.1,
     `CHECK-2 read as ${JSON.stringify(second)}`);
   return products;
+}
+
+async function checkStock(odoo, products) {
+  const locations = await odoo.searchRead('stock.location', [['usage', '=', 'internal']],
+    ['complete_name'], {});
+  const stock = locations.find((l) => l.complete_name === 'WH/Stock');
+  expect(stock !== undefined, `internal locations read as ${JSON.stringify(locations)}`);
+  if (stock === undefined) {
+    return;
+  }
+  const quants = await odoo.searchRead('stock.quant',
+    [['product_id', '=', products[0].id], ['location_id', 'in', [stock.id]]],
+    ['quantity', 'reserved_quantity', 'location_id'], { order: 'write_date asc, id asc' });
+  expect(quants.length === 1 && quants[0].quantity === 7 && quants[0].reserved_quantity === 2 &&
+    quants[0].location_id[0] === stock.id,
+  `CHECK-1 quants read as ${JSON.stringify(quants)}`);
 }
 
 async function checkPartner(odoo) {
@@ -129,6 +146,7 @@ async function main() {
   const products = await checkProducts(odoo);
   const partnerId = await checkPartner(odoo);
   if (products.length === 2) {
+    await checkStock(odoo, products);
     await checkOrder(odoo, partnerId, products);
   }
   await checkErrors(odoo, cfg);

@@ -27,6 +27,9 @@ type odooInfo struct {
 	APIKey   string `json:"api_key"`
 }
 
+// odooSandbox serves the Odoo sandbox. The worker gets both the password
+// and the API key, so that ODOO_TRANSPORT=json2 in the environment of
+// devstack (which the worker inherits) switches it from JSON-RPC to JSON-2.
 func odooSandbox(model *erpsandbox.Model, faults *erpsandbox.Faults, url string) (
 	http.Handler, System, error) {
 	h := odoosandbox.New(model, faults, odoosandbox.Credentials{
@@ -40,5 +43,6 @@ func odooSandbox(model *erpsandbox.Model, faults *erpsandbox.Faults, url string)
 		config.EnvOdooDB + "=" + OdooDB,
 		config.EnvOdooLogin + "=" + OdooLogin,
 		config.EnvOdooPassword + "=" + OdooPassword,
+		config.EnvOdooAPIKey + "=" + OdooAPIKey,
 	}}, err
 }

@@ -11,13 +11,16 @@ import (
 // A Product is a sellable item, found by its SKU. PriceMinor is the list
 // price in minor units of Currency.
 type Product struct {
-	ID         int64     `json:"id"`
-	SKU        string    `json:"sku"`
-	Name       string    `json:"name"`
-	PriceMinor int64     `json:"price_minor"`
-	Currency   string    `json:"currency"`
-	Created    time.Time `json:"created"`
-	Modified   time.Time `json:"modified"`
+	ID         int64  `json:"id"`
+	SKU        string `json:"sku"`
+	Name       string `json:"name"`
+	PriceMinor int64  `json:"price_minor"`
+	Currency   string `json:"currency"`
+	// Archived products are no longer sold; ERPs keep them for history
+	// and list them as inactive.
+	Archived bool      `json:"archived,omitempty"`
+	Created  time.Time `json:"created"`
+	Modified time.Time `json:"modified"`
 }
 
 // CreateProduct adds p with a new id and returns it as stored. The name and

@@ -224,7 +224,7 @@ func TestInvalidOrders(t *testing.T) {
 func TestOdooValidationIsInvalid(t *testing.T) {
 	e := newEnv(t, nil)
 	err := e.client.exec.execute(t.Context(), call{model: "sale.order", method: "create",
-		args: []any{map[string]any{"client_order_ref": "x"}}}, nil)
+		args: []arg{{name: "vals_list", value: map[string]any{"client_order_ref": "x"}}}}, nil)
 
 	var invalid *syncerr.InvalidError
 	if !errors.As(err, &invalid) || !strings.Contains(invalid.Reason, "ValidationError") ||
@@ -476,6 +476,12 @@ func TestConfigValidate(t *testing.T) {
 		{"no login", func(c *Config) { c.Login = "" }, "login"},
 		{"no password", func(c *Config) { c.Password = "" }, "password"},
 		{"negative timeout", func(c *Config) { c.Timeout = -1 }, "timeout"},
+		{"api key instead of password", func(c *Config) { c.Password, c.APIKey = "", "k" }, ""},
+		{"json2", func(c *Config) {
+			c.Transport, c.Login, c.Password, c.APIKey = TransportJSON2, "", "", "k"
+		}, ""},
+		{"json2 without key", func(c *Config) { c.Transport = TransportJSON2 }, "API key"},
+		{"unknown transport", func(c *Config) { c.Transport = "xmlrpc" }, "transport"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

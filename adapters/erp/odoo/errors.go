@@ -31,11 +31,14 @@ type serverError struct {
 // Error returns the class path and the message.
 func (e *serverError) Error() string { return e.name + ": " + e.message }
 
-// httpError is an HTTP status other than 200.
+// httpError is an HTTP status other than 200. JSON-2 answers carry the
+// exception's class path and message too.
 type httpError struct {
 	status     int
 	retryAfter string
 	now        time.Time
+	name       string
+	message    string
 }
 
 // Error names the status.
@@ -100,18 +103,37 @@ func fromEnvelope(se *serverError) error {
 }
 
 // fromStatus maps an HTTP status: 429 to a rate limit, 5xx and 408 to
-// unavailable, 401 and 403 to refused credentials, any other to an invalid
-// request.
+// unavailable, a known Odoo exception as fromEnvelope does, 401 and 403 to
+// refused credentials, any other to an invalid request.
 func fromStatus(he *httpError) error {
 	switch {
 	case he.status == http.StatusTooManyRequests:
 		return &syncerr.RateLimitedError{RetryAfter: parseRetryAfter(he.retryAfter, he.now)}
 	case he.status >= 500 || he.status == http.StatusRequestTimeout:
 		return fmt.Errorf("%w: %s", syncerr.ErrUnavailable, he.Error())
+	case knownExceptions[he.name]:
+		return fromEnvelope(&serverError{name: he.name, message: he.message, code: he.status})
 	case he.status == http.StatusUnauthorized || he.status == http.StatusForbidden:
-		return &syncerr.AuthError{System: "odoo", Reason: he.Error()}
+		return &syncerr.AuthError{System: "odoo", Reason: he.Error() + requestFault(he)}
 	}
-	return &syncerr.InvalidError{Reason: "odoo answered " + he.Error()}
+	return &syncerr.InvalidError{Reason: "odoo answered " + he.Error() + requestFault(he)}
+}
+
+// knownExceptions are the Odoo exceptions fromEnvelope tells apart.
+var knownExceptions = map[string]bool{
+	nameAccessDenied: true, nameAccessError: true, nameMissingError: true,
+	nameUserError: true, nameValidation: true,
+}
+
+// requestFault returns ": <message>" for the HTTP exceptions Odoo raises
+// about the request itself (an unknown model or method, a parameter the
+// method lacks, a bad API key), whose messages quote no record; and ""
+// for anything else.
+func requestFault(he *httpError) string {
+	if !strings.HasPrefix(he.name, "werkzeug.exceptions.") || he.message == "" {
+		return ""
+	}
+	return ": " + he.message
 }
 
 // defaultRetryAfter is the wait assumed when a 429 names none.

@@ -13,6 +13,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/erpsync/erpsync/internal/httpretry"
 	"github.com/erpsync/erpsync/internal/syncerr"
 )
 
@@ -69,9 +70,12 @@ func (t *jsonRPC) execute(ctx context.Context, c call, out any) error {
 }
 
 func (t *jsonRPC) executeAs(ctx context.Context, uid int64, c call, out any) error {
-	args := c.args
-	if args == nil {
-		args = []any{}
+	args := make([]any, 0, len(c.args)+1)
+	if c.ids != nil {
+		args = append(args, c.ids)
+	}
+	for _, a := range c.args {
+		args = append(args, a.value)
 	}
 	kwargs := c.kwargs
 	if kwargs == nil {
@@ -79,7 +83,7 @@ func (t *jsonRPC) executeAs(ctx context.Context, uid int64, c call, out any) err
 	}
 
 	start := time.Now()
-	err := t.post(ctx, "object", "execute_kw",
+	err := t.post(retryable(ctx, c), "object", "execute_kw",
 		[]any{t.db, uid, t.secret, c.model, c.method, args, kwargs}, out)
 	t.log.Debug("odoo call", zap.String(fieldModel, c.model), zap.String(fieldMethod, c.method),
 		zap.Duration("duration", time.Since(start)), zap.Bool("ok", err == nil))
@@ -115,7 +119,7 @@ func (t *jsonRPC) session(ctx context.Context) (int64, bool, error) {
 // authenticate calls common.authenticate, which answers a user id or false.
 func (t *jsonRPC) authenticate(ctx context.Context) (int64, error) {
 	var result json.RawMessage
-	err := t.post(ctx, "common", "authenticate",
+	err := t.post(httpretry.Idempotent(ctx), "common", "authenticate",
 		[]any{t.db, t.login, t.secret, map[string]any{}}, &result)
 	if err != nil {
 		return 0, translate("common/authenticate", err)

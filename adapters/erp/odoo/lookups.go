@@ -36,7 +36,7 @@ func (c *Client) productIDs(ctx context.Context, lines []erp.Line) (map[string]i
 	var rows []productRow
 	err := c.exec.execute(ctx, call{
 		model: "product.product", method: "search_read",
-		args: []any{[]any{[]any{"default_code", "in", skus}}},
+		args: domain([]any{"default_code", "in", skus}),
 		kwargs: map[string]any{
 			"fields": []string{"id", "default_code"}, "order": "id asc",
 		},
@@ -73,7 +73,7 @@ func (c *Client) currencyID(ctx context.Context, code string) (int64, error) {
 	var rows []idRow
 	err := c.exec.execute(ctx, call{
 		model: "res.currency", method: "search_read",
-		args:   []any{[]any{[]any{"name", "=", code}}},
+		args:   domain([]any{"name", "=", code}),
 		kwargs: map[string]any{"fields": []string{"id"}, "limit": 1},
 	}, &rows)
 	if err != nil {
@@ -97,7 +97,7 @@ func (c *Client) partnerID(ctx context.Context, cust erp.Customer) (int64, error
 	var rows []idRow
 	err := c.exec.execute(ctx, call{
 		model: "res.partner", method: "search_read",
-		args: []any{[]any{[]any{"email", "=ilike", escapeLike(cust.Email)}}},
+		args: domain([]any{"email", "=ilike", escapeLike(cust.Email)}),
 		kwargs: map[string]any{
 			"fields": []string{"id"}, "order": "id asc", "limit": 1,
 		},
@@ -109,9 +109,7 @@ func (c *Client) partnerID(ctx context.Context, cust erp.Customer) (int64, error
 		return rows[0].ID, nil
 	}
 
-	var id int64
-	err = c.exec.execute(ctx, call{model: "res.partner", method: "create",
-		args: []any{partnerVals(cust)}}, &id)
+	id, err := c.create(ctx, "res.partner", partnerVals(cust))
 	if err != nil {
 		return 0, fmt.Errorf("create customer res.partner: %w", err)
 	}
@@ -120,21 +118,26 @@ func (c *Client) partnerID(ctx context.Context, cust erp.Customer) (int64, error
 
 // partnerVals builds the values of res.partner create, leaving out empty
 // ones. A customer without a name is named by e-mail, as Odoo does itself.
+func partnerVals(cust erp.Customer) map[string]any {
+	vals := partnerFieldVals(cust)
+	if cust.Name == "" {
+		vals["name"] = cust.Email
+	}
+	return vals
+}
+
+// partnerFieldVals returns the res.partner values of the fields cust sets.
 //
 // TODO: the country is not sent; it needs res.country resolved from
 // Address.CountryCode, and the region res.country.state likewise.
-func partnerVals(cust erp.Customer) map[string]any {
-	name := cust.Name
-	if name == "" {
-		name = cust.Email
-	}
-	vals := map[string]any{"name": name, "email": cust.Email}
-
-	optional := map[string]string{
-		"phone": cust.Phone, "street": cust.Address.Line1, "street2": cust.Address.Line2,
+func partnerFieldVals(cust erp.Customer) map[string]any {
+	fields := map[string]string{
+		"name": cust.Name, "email": cust.Email, "phone": cust.Phone,
+		"street": cust.Address.Line1, "street2": cust.Address.Line2,
 		"city": cust.Address.City, "zip": cust.Address.PostalCode, "ref": cust.ExternalID,
 	}
-	for field, v := range optional {
+	vals := map[string]any{}
+	for field, v := range fields {
 		if v != "" {
 			vals[field] = v
 		}

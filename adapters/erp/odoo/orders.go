@@ -57,7 +57,7 @@ func (c *Client) FindSalesOrder(ctx context.Context, externalRef string) (
 	var rows []orderRow
 	err = c.exec.execute(ctx, call{
 		model: "sale.order", method: "search_read",
-		args: []any{[]any{[]any{"client_order_ref", "=", externalRef}}},
+		args: domain([]any{"client_order_ref", "=", externalRef}),
 		kwargs: map[string]any{
 			"fields": []string{"id", "name", "state"}, "order": "id asc",
 		},
@@ -109,10 +109,8 @@ func (c *Client) CreateSalesOrder(ctx context.Context, order erp.SalesOrder) (
 		return erp.SalesOrderRef{}, err
 	}
 
-	var id int64
 	vals := orderVals(order, partnerID, currencyID, products)
-	err = c.exec.execute(ctx, call{model: "sale.order", method: "create",
-		args: []any{vals}}, &id)
+	id, err := c.create(ctx, "sale.order", vals)
 	if err != nil {
 		return erp.SalesOrderRef{}, err
 	}
@@ -182,14 +180,14 @@ func orderVals(o erp.SalesOrder, partnerID, currencyID int64, products map[strin
 
 func (c *Client) confirm(ctx context.Context, id int64) error {
 	return c.exec.execute(ctx, call{model: "sale.order", method: "action_confirm",
-		args: []any{[]int64{id}}}, nil)
+		ids: []int64{id}}, nil)
 }
 
 // readRef reads the document number of order id.
 func (c *Client) readRef(ctx context.Context, id int64) (erp.SalesOrderRef, error) {
 	var rows []orderRow
 	err := c.exec.execute(ctx, call{model: "sale.order", method: "read",
-		args: []any{[]int64{id}}, kwargs: map[string]any{"fields": []string{"name", "state"}}},
+		ids: []int64{id}, kwargs: map[string]any{"fields": []string{"name", "state"}}},
 		&rows)
 	if err != nil {
 		return erp.SalesOrderRef{}, fmt.Errorf("read sale.order %d: %w", id, err)

@@ -48,6 +48,9 @@ func TestOdooClientLibrary(t *testing.T) {
 	}); err != nil {
 		t.Fatalf("SeedProducts() error = %v", err)
 	}
+	if _, err := model.SetStock("CHECK-1", "WH/Stock", 7, 2); err != nil {
+		t.Fatalf("SetStock() error = %v", err)
+	}
 	srv := httptest.NewServer(New(model, nil, testCreds))
 	defer srv.Close()
 

@@ -89,21 +89,21 @@ type envelope struct {
 type envelopeData struct {
 	Name      string         `json:"name"`
 	Message   string         `json:"message"`
-	Arguments []string       `json:"arguments"`
+	Arguments []any          `json:"arguments"`
 	Context   map[string]any `json:"context"`
 	Debug     string         `json:"debug"`
 }
 
-// toEnvelope renders e as the error member of an answer. Odoo releases up
-// to 17 send code 200 for every server-side exception.
+// toEnvelope renders e as the error member of an answer. Odoo 19 sends
+// code 0 for every server-side exception (releases up to 17 sent 200).
 func (e *rpcError) toEnvelope() envelope {
 	return envelope{
-		Code:    200,
+		Code:    0,
 		Message: "Odoo Server Error",
 		Data: envelopeData{
 			Name:      e.name,
 			Message:   e.message,
-			Arguments: []string{e.message},
+			Arguments: []any{e.message},
 			Context:   map[string]any{},
 			Debug: "Traceback (most recent call last):\n" +
 				"  File \"erpsync odoo sandbox\", in dispatch\n" +

@@ -1,6 +1,8 @@
 package odoosandbox
 
 import (
+	"cmp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -185,4 +187,11 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(keys)
 	return keys
+}
+
+// sortByID sorts records by ascending id.
+func sortByID(records []record) {
+	slices.SortFunc(records, func(a, b record) int {
+		return cmp.Compare(a["id"].(int64), b["id"].(int64))
+	})
 }

@@ -1,7 +1,6 @@
 package odoosandbox
 
 import (
-	"cmp"
 	"encoding/json"
 	"slices"
 	"strconv"
@@ -63,9 +62,7 @@ func (s *sandbox) lineRecords() []record {
 			})
 		}
 	}
-	slices.SortFunc(out, func(a, b record) int {
-		return cmp.Compare(a["id"].(int64), b["id"].(int64))
-	})
+	sortByID(out)
 	return out
 }
 

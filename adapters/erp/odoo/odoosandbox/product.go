@@ -16,7 +16,7 @@ func productModel() *modelDef {
 			"list_price":   {kind: kindNumber},
 			"lst_price":    {kind: kindNumber, readonly: true},
 			"currency_id":  {kind: kindMany2one, readonly: true},
-			"active":       {kind: kindBoolean, readonly: true},
+			"active":       {kind: kindBoolean},
 			"create_date":  {kind: kindDatetime, readonly: true},
 			"write_date":   {kind: kindDatetime, readonly: true},
 		},
@@ -43,7 +43,7 @@ func (s *sandbox) productRecord(p erpsandbox.Product) record {
 		"list_price":   price,
 		"lst_price":    price,
 		"currency_id":  s.currencies.ref(p.Currency),
-		"active":       true,
+		"active":       !p.Archived,
 		"create_date":  dateTime(p.Created),
 		"write_date":   dateTime(p.Modified),
 	}
@@ -91,6 +91,10 @@ func applyProduct(p *erpsandbox.Product, vals map[string]any) error {
 			p.SKU, err = charValue(name, vals[name])
 		case "list_price":
 			p.PriceMinor, err = minorValue(name, vals[name], p.Currency)
+		case "active":
+			var active bool
+			active, err = boolValue(name, vals[name])
+			p.Archived = !active
 		}
 		if err != nil {
 			return err

@@ -1,14 +1,19 @@
-// Package odoosandbox serves Odoo's external JSON-RPC API from an in-memory
+// Package odoosandbox serves Odoo's external API from an in-memory
 // [erpsandbox.Model], so that the Odoo adapter and Odoo client libraries can
 // be tested without an Odoo server.
 //
 // It answers POST /jsonrpc with the "common" service (version, login,
-// authenticate) and the "object" service (execute_kw, execute) on the models
-// res.partner, product.product, sale.order, sale.order.line, res.currency and
-// stock.quant, with Odoo's field names, value shapes, domains and error
-// envelopes. Every call passes through [erpsandbox.Faults] under an
-// operation name such as "sale.order/create" or "common/authenticate", and
-// the admin API of [erpsandbox.AdminHandler] is mounted at /_sandbox/.
+// authenticate) and the "object" service (execute_kw, execute), and POST
+// /json/2/<model>/<method> as Odoo 19's JSON-2 API does (bearer API key,
+// named arguments, bare results, error objects with HTTP statuses), with
+// GET /web/version, as an Odoo 19 does. Both
+// serve the models res.partner, product.product, sale.order,
+// sale.order.line, res.currency, stock.quant, stock.location,
+// stock.warehouse.orderpoint, stock.picking and stock.move with Odoo's field
+// names, value shapes and domains. Every call passes through
+// [erpsandbox.Faults] under an operation name such as "sale.order/create"
+// or "common/authenticate", and the admin API of [erpsandbox.AdminHandler]
+// is mounted at /_sandbox/.
 package odoosandbox
 
 import (
@@ -56,9 +61,10 @@ type sandbox struct {
 	models     map[string]*modelDef
 }
 
-// New returns an HTTP handler serving Odoo's JSON-RPC API at /jsonrpc over
-// model, with faults injected by faults (none when nil), accepting creds.
-// The admin API of faults and model is mounted at /_sandbox/.
+// New returns an HTTP handler serving Odoo's JSON-RPC API at /jsonrpc and
+// its JSON-2 API at /json/2/ over model, with faults injected by faults
+// (none when nil), accepting creds. The admin API of faults and model is
+// mounted at /_sandbox/.
 func New(model *erpsandbox.Model, faults *erpsandbox.Faults, creds Credentials,
 	opts ...Option) http.Handler {
 	if faults == nil {
@@ -76,12 +82,16 @@ func New(model *erpsandbox.Model, faults *erpsandbox.Faults, creds Credentials,
 		opt(s)
 	}
 	for _, def := range []*modelDef{partnerModel(), productModel(), orderModel(),
-		orderLineModel(), currencyModel(), quantModel()} {
+		orderLineModel(), currencyModel(), quantModel(), locationModel(), orderpointModel(),
+		pickingModel(), moveModel()} {
 		s.models[def.name] = def
 	}
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /jsonrpc", s.serveJSONRPC)
+	mux.HandleFunc("POST /json/2/{model}/{method}", s.serveJSON2)
+	mux.HandleFunc("/json/2/", serveJSON2Elsewhere)
+	mux.HandleFunc("GET /web/version", serveVersion)
 	mux.Handle("/_sandbox/", erpsandbox.AdminHandler(model, faults))
 	return mux
 }

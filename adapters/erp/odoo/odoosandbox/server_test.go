@@ -110,9 +110,9 @@ func wantError(t *testing.T, a rpcAnswer, name, contains string) {
 		t.Fatalf("answer = result %s, want %s", a.Result, name)
 	}
 	e := a.Error
-	if e.Code != 200 || e.Message != "Odoo Server Error" || e.Data.Name != name ||
+	if e.Code != 0 || e.Message != "Odoo Server Error" || e.Data.Name != name ||
 		!strings.Contains(e.Data.Message, contains) {
-		t.Errorf("error = %+v, want code 200 \"Odoo Server Error\" %s containing %q",
+		t.Errorf("error = %+v, want code 0 \"Odoo Server Error\" %s containing %q",
 			e, name, contains)
 	}
 	if len(e.Data.Arguments) != 1 || e.Data.Arguments[0] != e.Data.Message ||
@@ -129,8 +129,8 @@ func TestCommonService(t *testing.T) {
 
 	var v map[string]any
 	s.result(s.call("common", "version"), &v)
-	if v["server_serie"] != "17.0" || v["protocol_version"] != 1.0 {
-		t.Errorf("version = %v, want serie 17.0 protocol 1", v)
+	if v["server_serie"] != "19.0" || v["protocol_version"] != 1.0 {
+		t.Errorf("version = %v, want serie 19.0 protocol 1", v)
 	}
 
 	tests := []struct {

@@ -7,13 +7,17 @@ import (
 	"strings"
 )
 
-// version is what common.version answers.
+// version is what common.version answers: the sandbox is an Odoo 19,
+// which serves both JSON-RPC (deprecated) and JSON-2.
 var version = map[string]any{
-	"server_version":      "17.0",
-	"server_version_info": []any{17, 0, 0, "final", 0, ""},
-	"server_serie":        "17.0",
+	"server_version":      "19.0",
+	"server_version_info": versionInfo,
+	"server_serie":        "19.0",
 	"protocol_version":    1,
 }
+
+// versionInfo is the release as Odoo numbers it.
+var versionInfo = []any{19, 0, 0, "final", 0, ""}
 
 // dispatch runs one call of the common or object service.
 func (s *sandbox) dispatch(c rpcCall) (any, error) {

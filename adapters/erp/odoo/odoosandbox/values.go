@@ -71,6 +71,15 @@ func charValue(field string, v any) (string, error) {
 	return "", validationError("Wrong value for %s: expected a string or false", field)
 }
 
+// boolValue reads a boolean field value.
+func boolValue(field string, v any) (bool, error) {
+	b, ok := v.(bool)
+	if !ok {
+		return false, validationError("Wrong value for %s: expected true or false", field)
+	}
+	return b, nil
+}
+
 // idValue reads a record id: a whole positive JSON number.
 func idValue(field string, v any) (int64, error) {
 	n, ok := v.(json.Number)
