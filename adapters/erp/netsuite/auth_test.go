@@ -75,7 +75,8 @@ func TestTBANonceIsSingleUse(t *testing.T) {
 
 	send := func() int {
 		u := e.url + "/services/rest/query/v1/suiteql?limit=5&offset=0"
-		req, _ := http.NewRequest(http.MethodPost, u, strings.NewReader(`{"q":"SELECT id FROM item"}`))
+		body := strings.NewReader(`{"q":"SELECT id FROM item"}`)
+		req, _ := http.NewRequest(http.MethodPost, u, body)
 		req.Header.Set("Prefer", "transient")
 		if err := signer.authorize(t.Context(), req, nil); err != nil {
 			t.Fatalf("authorize() error = %v", err)
@@ -134,7 +135,7 @@ func TestTokenEndpointRefusesBadAssertion(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			form := url.Values{"grant_type": {"client_credentials"},
-				"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
+				"client_assertion_type": {jwtBearer},
 				"client_assertion":      {tt.assertion}}
 			resp, err := plainClient.PostForm(e.url+tokenPath, form)
 			if err != nil {

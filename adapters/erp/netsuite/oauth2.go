@@ -26,6 +26,9 @@ import (
 // tokenPath is where NetSuite issues OAuth 2.0 access tokens.
 const tokenPath = "/services/rest/auth/oauth2/v1/token"
 
+// jwtBearer is the client assertion type of a signed JWT.
+const jwtBearer = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+
 // assertionLifetime is how long a client assertion is valid; NetSuite
 // refuses more than an hour.
 const assertionLifetime = 5 * time.Minute
@@ -93,7 +96,7 @@ func (o *oauth2) fetch(ctx context.Context, send sender) error {
 	}
 	form := url.Values{
 		"grant_type":            {"client_credentials"},
-		"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
+		"client_assertion_type": {jwtBearer},
 		"client_assertion":      {assertion},
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, o.tokenURL,

@@ -128,8 +128,9 @@ func TestNetSuiteValidationIsInvalid(t *testing.T) {
 	}
 	_, err = e.client.do(t.Context(), request{method: http.MethodPut,
 		path: "/record/v1/salesOrder/eid:bad-2",
-		body: map[string]any{"entity": ref{ID: strconv.FormatInt(cust.ID, 10)}, "item": map[string]any{
-			"items": []any{map[string]any{"item": ref{ID: "999"}, "quantity": 1}}}}})
+		body: map[string]any{"entity": ref{ID: strconv.FormatInt(cust.ID, 10)},
+			"item": map[string]any{"items": []any{
+				map[string]any{"item": ref{ID: "999"}, "quantity": 1}}}}})
 	if !errors.As(err, &invalid) || invalid.Field != "lines[0].sku" ||
 		!strings.Contains(invalid.Reason, "Invalid item reference key 999") {
 		t.Fatalf("upsert with a bad item: error = %v, want InvalidError on lines[0].sku", err)
@@ -184,7 +185,8 @@ func TestLostAnswerRetriedByTransport(t *testing.T) {
 			e := newEnv(t, method, func(c *Config) { c.HTTPClient = retrying })
 			e.shoot(t, erpsandbox.Shot{Op: "salesOrder/upsert", Kind: erpsandbox.KindDropResponse})
 
-			if _, err := e.client.CreateSalesOrder(t.Context(), testOrder("demo:2004")); err != nil {
+			_, err := e.client.CreateSalesOrder(t.Context(), testOrder("demo:2004"))
+			if err != nil {
 				t.Fatalf("CreateSalesOrder() error = %v; the upsert should be resent", err)
 			}
 			if n := len(e.ordersWithRef("demo:2004")); n != 1 {

@@ -114,7 +114,8 @@ func collection(r *http.Request, rows []map[string]string, limit, offset int) co
 		page.Links = append(page.Links, link{"next", self + strconv.Itoa(end)})
 	}
 	if offset > 0 {
-		page.Links = append(page.Links, link{"previous", self + strconv.Itoa(max(0, offset-limit))})
+		prev := strconv.Itoa(max(0, offset-limit))
+		page.Links = append(page.Links, link{"previous", self + prev})
 	}
 	return page
 }
