@@ -63,8 +63,14 @@ func (c *Client) productOf(r row, currency string) (erp.Product, error) {
 }
 
 // ChangedStock lists the inventory of items per location modified at or
-// after q.Since, from inventoryitemlocations: on hand, committed to sales
-// orders (reserved) and the safety stock level.
+// after q.Since, from inventoryitemlocations: quantityonhand, quantitycommitted
+// (committed to approved sales orders, so reserved) and safetystocklevel,
+// the buffer held back from sale. The preferred stock level is a
+// replenishment target, not a reserve, and is not read.
+//
+// TODO: that inventoryitemlocations carries lastmodifieddate is not
+// confirmed against a live account; where it does not, changes must be
+// found through the item's lastmodifieddate or inventory transactions.
 func (c *Client) ChangedStock(ctx context.Context, q erp.Changes) (
 	page erp.Page[erp.StockLevel], err error) {
 	defer wrap(&err, "list changed netsuite inventory")
