@@ -41,8 +41,8 @@ const (
 	fieldERP         = "erp"
 	fieldExternalRef = "external_ref"
 	fieldOrderID     = "order_id"
-	fieldCount       = "count"
 	fieldStatus      = "status"
+	fieldMethod      = "method"
 	fieldCode        = "code"
 )
 

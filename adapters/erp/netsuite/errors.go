@@ -66,6 +66,15 @@ func (e *apiError) code() string {
 	return e.body.Details[0].Code
 }
 
+// codeOf returns NetSuite's error code of err, or "".
+func codeOf(err error) string {
+	var e *apiError
+	if errors.As(err, &e) {
+		return e.code()
+	}
+	return ""
+}
+
 // fromStatus translates an error answer into the syncerr vocabulary: 429
 // and the concurrency limit to a rate limit, 5xx and 408 to unavailable,
 // 401 and 403 to refused credentials, any other to an invalid request

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 
+	"go.uber.org/zap"
+
 	"github.com/erpsync/erpsync/internal/httpretry"
 	"github.com/erpsync/erpsync/internal/syncerr"
 )
@@ -78,7 +80,10 @@ func (c *Client) send(ctx context.Context, r request) (response, error) {
 	}
 	out := response{status: resp.StatusCode, header: resp.Header, body: body}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		return out, fromStatus(resp, body)
+		err := fromStatus(resp, body)
+		c.log.Debug("netsuite refused a request", zap.String(fieldMethod, r.method),
+			zap.Int(fieldStatus, resp.StatusCode), zap.String(fieldCode, codeOf(err)))
+		return out, err
 	}
 	return out, nil
 }
