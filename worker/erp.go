@@ -40,6 +40,9 @@ func newERP(cfg config.Config, log *zap.Logger) (erp.SalesOrders, error) {
 
 // newNetSuite returns the NetSuite adapter, authenticating with OAuth 2.0
 // when its settings are given and with token-based authentication if not.
+//
+// TODO: the integration user's time zone, in which SuiteQL reads and writes
+// datetimes, is taken to be UTC; it needs a setting of its own in config.
 func newNetSuite(ns config.NetSuite, hc *http.Client, log *zap.Logger) (*netsuite.Client,
 	error) {
 	n := netsuite.Config{URL: ns.URL, Account: ns.Account, ConsumerKey: ns.ConsumerKey,

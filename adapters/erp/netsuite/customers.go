@@ -140,6 +140,10 @@ func (c *Client) UpdateCustomer(ctx context.Context, id string, cust erp.Custome
 // customerBody maps cust; fields it leaves empty are left out. New
 // customers are companies named after the buyer, which needs no split of
 // the name into first and last.
+//
+// TODO: accounts that keep consumers as individuals (isPerson, firstName,
+// lastName) need a per-store setting and a name split that erp.Customer
+// cannot give yet.
 func (c *Client) customerBody(cust erp.Customer, create bool) customerRecord {
 	body := customerRecord{CompanyName: cust.Name, Email: cust.Email, Phone: cust.Phone}
 	if create {
