@@ -198,3 +198,74 @@ func TestCustomers(t *testing.T) {
 		t.Errorf("ChangedCustomers() = %+v, want the updated customer", changed)
 	}
 }
+
+func TestChangedStockPagesWithinOneSecond(t *testing.T) {
+	e := newEnv(t, "tba", nil)
+	for _, s := range []struct{ sku, loc string }{
+		{"G-1", "WH-B"}, {"W-1", "WH-A"}, {"W-1", "WH-B"}, {"G-1", "WH-A"},
+	} {
+		if _, err := e.model.SetStock(s.sku, s.loc, 10, 1); err != nil {
+			t.Fatalf("SetStock() error = %v", err)
+		}
+	}
+
+	levels, pages := allPages(t, t0, 1, func(q erp.Changes) (erp.Page[erp.StockLevel], error) {
+		return e.client.ChangedStock(t.Context(), q)
+	})
+	seen := map[string]bool{}
+	for _, l := range levels {
+		seen[l.SKU+"@"+l.Location] = true
+	}
+	if len(levels) != 4 || len(seen) != 4 || pages != 4 {
+		t.Errorf("ChangedStock() in pages of 1 = %+v in %d pages, want 4 levels once each",
+			levels, pages)
+	}
+}
+
+// TestChangesDuringPaging changes records while a listing pages: a record
+// already listed comes again at the end, one not yet listed comes once, and
+// none is skipped.
+func TestChangesDuringPaging(t *testing.T) {
+	e := newEnv(t, "oauth2", nil)
+	for i := range 3 {
+		_, err := e.model.CreateProduct(erpsandbox.Product{SKU: fmt.Sprintf("N-%d", i),
+			Name: "New", PriceMinor: 100, Currency: "USD"})
+		if err != nil {
+			t.Fatalf("CreateProduct() error = %v", err)
+		}
+	}
+	q := erp.Changes{Since: t0, Limit: 2}
+	first, err := e.client.ChangedProducts(t.Context(), q)
+	if err != nil || len(first.Items) != 2 || first.Next == "" {
+		t.Fatalf("first page = %+v, %v", first, err)
+	}
+
+	e.clock.set(t0.Add(time.Minute))
+	for _, id := range []string{first.Items[0].ID, "4"} {
+		n, _ := strconv.ParseInt(id, 10, 64)
+		touch := func(p *erpsandbox.Product) error { p.PriceMinor++; return nil }
+		if _, err := e.model.UpdateProduct(n, touch); err != nil {
+			t.Fatalf("UpdateProduct(%d) error = %v", n, err)
+		}
+	}
+
+	var rest []string
+	q.Cursor = first.Next
+	for pages := 0; q.Cursor != ""; pages++ {
+		if pages == 10 {
+			t.Fatal("listing did not end after 10 pages")
+		}
+		page, err := e.client.ChangedProducts(t.Context(), q)
+		if err != nil {
+			t.Fatalf("ChangedProducts() error = %v", err)
+		}
+		for _, p := range page.Items {
+			rest = append(rest, p.ID)
+		}
+		q.Cursor = page.Next
+	}
+	want := fmt.Sprint([]string{"3", "5", first.Items[0].ID, "4"})
+	if got := fmt.Sprint(rest); got != want {
+		t.Errorf("pages after the first = %s, want %s", got, want)
+	}
+}
