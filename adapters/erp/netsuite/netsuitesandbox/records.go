@@ -27,6 +27,7 @@ type restError struct {
 	code, path, detail string
 }
 
+// Error returns the detail NetSuite would answer.
 func (e *restError) Error() string { return e.detail }
 
 func invalidField(code, path, format string, args ...any) *restError {

@@ -26,6 +26,9 @@ const maxAssertionLifetime = time.Hour
 // serveToken answers a client credentials grant whose client assertion is
 // a JWT signed with the configured certificate's key. A bad assertion gets
 // 401 invalid_client, as RFC 7523 asks.
+//
+// TODO: Oracle does not document the status and error code NetSuite's
+// token endpoint gives each refusal; they follow RFC 6749 and RFC 7523 here.
 func (s *sandbox) serveToken(w http.ResponseWriter, r *http.Request, body []byte) {
 	form, err := url.ParseQuery(string(body))
 	switch {
