@@ -224,10 +224,10 @@ func TestConcurrencyLimit(t *testing.T) {
 		t.Errorf("8 requests at once over a limit of 2 were all served; want 429s")
 	}
 
-	// One place of margin: the sandbox frees a place only after its answer
-	// has left, when the client may already send the next request.
+	// The client frees a place only when an answer is complete, which the
+	// sandbox sends after it has freed its own: the limits may be equal.
 	under := newEnv(t, "tba", func(c *Config) { c.MaxConcurrency = 2; c.HTTPClient = plainClient },
-		netsuitesandbox.WithConcurrencyLimit(3))
+		netsuitesandbox.WithConcurrencyLimit(2))
 	for i, err := range run(under) {
 		if err != nil {
 			t.Errorf("request %d under the client's limit: error = %v", i, err)

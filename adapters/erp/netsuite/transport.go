@@ -1,7 +1,9 @@
 package netsuite
 
 import (
+	"io"
 	"net/http"
+	"sync"
 
 	"github.com/erpsync/erpsync/internal/httpretry"
 )
@@ -40,7 +42,9 @@ func withAuth(hc *http.Client, auth authenticator, maxConcurrency int) *http.Cli
 	return &c
 }
 
-// RoundTrip waits for a place, authorizes a copy of req and sends it.
+// RoundTrip waits for a place, authorizes a copy of req and sends it. The
+// place is held until the answer's body has been read to its end or
+// closed, since NetSuite counts a request until its answer is complete.
 func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	select {
 	case t.slots <- struct{}{}:
@@ -48,18 +52,47 @@ func (t *authTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		closeBody(req)
 		return nil, req.Context().Err()
 	}
-	defer func() { <-t.slots }()
+	release := sync.OnceFunc(func() { <-t.slots })
 
 	signed := req.Clone(req.Context())
 	if err := t.auth.authorize(req.Context(), signed, t.base.RoundTrip); err != nil {
+		release()
 		closeBody(req)
 		return nil, &authFailure{err: err}
 	}
 	resp, err := t.base.RoundTrip(signed)
-	if err == nil && resp.StatusCode == http.StatusUnauthorized {
+	if err != nil {
+		release()
+		return nil, err
+	}
+	if resp.StatusCode == http.StatusUnauthorized {
 		t.auth.refused(signed)
 	}
-	return resp, err
+	resp.Body = &releasingBody{ReadCloser: resp.Body, release: release}
+	return resp, nil
+}
+
+// releasingBody gives back a place of the authTransport when the body
+// ends or is closed.
+type releasingBody struct {
+	io.ReadCloser
+	release func()
+}
+
+// Read reads from the body, giving the place back at its end or on error.
+func (b *releasingBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err != nil {
+		b.release()
+	}
+	return n, err
+}
+
+// Close closes the body and gives the place back.
+func (b *releasingBody) Close() error {
+	err := b.ReadCloser.Close()
+	b.release()
+	return err
 }
 
 // closeBody closes the body of a request that is not sent, as a
