@@ -37,7 +37,7 @@ type request struct {
 	idempotent bool
 }
 
-// response is what a successful call answered.
+// response is what the server answered: status, headers and body.
 type response struct {
 	status int
 	header http.Header
