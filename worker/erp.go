@@ -43,7 +43,7 @@ func newERP(cfg config.Config, log *zap.Logger) (erp.SalesOrders, error) {
 //
 // TODO: the integration user's time zone, in which SuiteQL reads and writes
 // datetimes, is taken to be UTC; it needs a setting of its own in config.
-func newNetSuite(ns config.NetSuite, hc *http.Client, log *zap.Logger) (*netsuite.Client,
+func newNetSuite(ns config.NetSuite, hc *http.Client, log *zap.Logger) (erp.SalesOrders,
 	error) {
 	n := netsuite.Config{URL: ns.URL, Account: ns.Account, ConsumerKey: ns.ConsumerKey,
 		ConsumerSecret: ns.ConsumerSecret, TokenID: ns.TokenID, TokenSecret: ns.TokenSecret,
