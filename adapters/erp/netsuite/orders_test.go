@@ -243,3 +243,32 @@ func TestFindSalesOrderHonoursCancellation(t *testing.T) {
 		t.Fatal("FindSalesOrder() with a cancelled context succeeded")
 	}
 }
+
+// TestConcurrentCreatesMakeOneOrder sends one order eight times at once:
+// the upserts by external id of the order and of its customer make one of
+// each.
+func TestConcurrentCreatesMakeOneOrder(t *testing.T) {
+	e := newEnv(t, "oauth2", nil)
+	o := testOrder("demo:4001")
+	o.Customer.ExternalID = "shop:cust-4001"
+
+	var wg sync.WaitGroup
+	refs := make([]erp.SalesOrderRef, 8)
+	errs := make([]error, 8)
+	for i := range refs {
+		wg.Go(func() { refs[i], errs[i] = e.client.CreateSalesOrder(t.Context(), o) })
+	}
+	wg.Wait()
+
+	for i := range refs {
+		if errs[i] != nil || refs[i] != refs[0] {
+			t.Errorf("create %d = %+v, %v; want %+v", i, refs[i], errs[i], refs[0])
+		}
+	}
+	if n := len(e.ordersWithRef("demo:4001")); n != 1 {
+		t.Errorf("orders = %d, want 1", n)
+	}
+	if n := len(e.model.Customers()); n != 1 {
+		t.Errorf("customers = %d, want 1", n)
+	}
+}
