@@ -49,6 +49,7 @@ type sandboxStarter func(model *erpsandbox.Model, faults *erpsandbox.Faults,
 var sandboxStarters = map[string]sandboxStarter{
 	config.ERPOdoo:            odooSandbox,
 	config.ERPBusinessCentral: businessCentralSandbox,
+	config.ERPNetSuite:        netsuiteSandbox,
 }
 
 // StartSandboxes serves the sandbox of every ERP on free ports of host, over
