@@ -1,25 +1,19 @@
 package bcsandbox
 
 import (
-	"context"
 	"encoding/pem"
 	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/erpsync/erpsync/adapters/erp/erpsandbox"
+	"github.com/erpsync/erpsync/internal/npmcheck"
 )
-
-// clientCheckDir holds the npm project that drives the sandbox through
-// Microsoft's MSAL for Node and a widely used OData v4 client.
-var clientCheckDir = filepath.Join("..", "..", "..", "..", "clientcheck", "businesscentral")
 
 // TestBusinessCentralClientLibraries installs the pinned client libraries
 // with npm ci in a copy of clientcheck/businesscentral and runs its check.js
@@ -27,16 +21,7 @@ var clientCheckDir = filepath.Join("..", "..", "..", "..", "clientcheck", "busin
 // authorities. It needs node and npm and the npm registry, and fails when
 // they are missing.
 func TestBusinessCentralClientLibraries(t *testing.T) {
-	for _, tool := range []string{"node", "npm"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Fatalf("%s is required to check the sandbox against real clients: %v", tool, err)
-		}
-	}
-	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
-	defer cancel()
-
-	dir := copyClientCheck(t)
-	run(ctx, t, dir, nil, "npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts")
+	check := npmcheck.Install(t, "../../../..", "businesscentral")
 
 	model := erpsandbox.NewModel(nil)
 	if _, err := model.SeedProducts([]erpsandbox.Product{
@@ -47,20 +32,18 @@ func TestBusinessCentralClientLibraries(t *testing.T) {
 		t.Fatalf("SeedProducts() error = %v", err)
 	}
 	srv, paths := serveTLS(t, New(model, nil, testCreds))
-	ca := filepath.Join(dir, "sandbox-ca.pem")
+	ca := filepath.Join(check.Dir, "sandbox-ca.pem")
 	certPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
 	if err := os.WriteFile(ca, certPEM, 0o644); err != nil {
 		t.Fatal(err)
 	}
 
-	run(ctx, t, dir, []string{
-		"NODE_EXTRA_CA_CERTS=" + ca,
-		"BC_URL=" + srv.URL + "/v2.0/" + testCreds.Tenant + "/" + testCreds.Environment +
+	check.Run(t, "NODE_EXTRA_CA_CERTS="+ca,
+		"BC_URL="+srv.URL+"/v2.0/"+testCreds.Tenant+"/"+testCreds.Environment+
 			"/api/v2.0",
-		"BC_TOKEN_URL=" + srv.URL + "/" + testCreds.Tenant + "/oauth2/v2.0/token",
-		"BC_TENANT=" + testCreds.Tenant, "BC_CLIENT_ID=" + testCreds.ClientID,
-		"BC_CLIENT_SECRET=" + testCreds.ClientSecret, "BC_COMPANY_ID=" + testCreds.CompanyID,
-	}, "node", "check.js")
+		"BC_TOKEN_URL="+srv.URL+"/"+testCreds.Tenant+"/oauth2/v2.0/token",
+		"BC_TENANT="+testCreds.Tenant, "BC_CLIENT_ID="+testCreds.ClientID,
+		"BC_CLIENT_SECRET="+testCreds.ClientSecret, "BC_COMPANY_ID="+testCreds.CompanyID)
 
 	checkModelAfterClients(t, model)
 	for _, want := range []string{
@@ -71,22 +54,6 @@ func TestBusinessCentralClientLibraries(t *testing.T) {
 			t.Errorf("MSAL never sent %s; requests: %v", want, paths())
 		}
 	}
-}
-
-// copyClientCheck copies the npm project to a temporary directory.
-func copyClientCheck(t *testing.T) string {
-	t.Helper()
-	dir := t.TempDir()
-	for _, name := range []string{"package.json", "package-lock.json", "check.js"} {
-		data, err := os.ReadFile(filepath.Join(clientCheckDir, name))
-		if err != nil {
-			t.Fatalf("read %s: %v", name, err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
-			t.Fatalf("copy %s: %v", name, err)
-		}
-	}
-	return dir
 }
 
 // serveTLS serves h over TLS on loopback, counting requests by method and
@@ -126,20 +93,4 @@ func checkModelAfterClients(t *testing.T, model *erpsandbox.Model) {
 		customers[0].ExternalRef != "check:customer-1" {
 		t.Errorf("customers left by the client check = %+v, want one renamed", customers)
 	}
-}
-
-// run runs a command in dir with extra environment and fails the test with
-// its output when it fails.
-func run(ctx context.Context, t *testing.T, dir string, env []string, name string,
-	args ...string) {
-	t.Helper()
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), env...)
-
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
-	}
-	t.Logf("%s %v:\n%s", name, args, out)
 }

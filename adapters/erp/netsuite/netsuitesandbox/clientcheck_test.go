@@ -1,48 +1,21 @@
 package netsuitesandbox
 
 import (
-	"context"
 	"crypto/rand"
 	"crypto/rsa"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/erpsync/erpsync/adapters/erp/erpsandbox"
+	"github.com/erpsync/erpsync/internal/npmcheck"
 )
-
-// clientCheckDir holds the npm project that drives the sandbox through a
-// widely used SuiteTalk REST client library.
-var clientCheckDir = filepath.Join("..", "..", "..", "..", "clientcheck", "netsuite")
 
 // TestNetSuiteClientLibrary installs the pinned client library with npm ci
 // in a copy of clientcheck/netsuite and runs its check.js against the
 // sandbox with token-based authentication. It needs node and npm and the
 // npm registry, and fails when they are missing.
 func TestNetSuiteClientLibrary(t *testing.T) {
-	for _, tool := range []string{"node", "npm"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Fatalf("%s is required to check the sandbox against a real NetSuite client: %v",
-				tool, err)
-		}
-	}
-	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
-	defer cancel()
-
-	dir := t.TempDir()
-	for _, name := range []string{"package.json", "package-lock.json", "check.js"} {
-		data, err := os.ReadFile(filepath.Join(clientCheckDir, name))
-		if err != nil {
-			t.Fatalf("read %s: %v", name, err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
-			t.Fatalf("copy %s: %v", name, err)
-		}
-	}
-	run(ctx, t, dir, nil, "npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts")
+	check := npmcheck.Install(t, "../../../..", "netsuite")
 
 	model := erpsandbox.NewModel(nil)
 	if _, err := model.SeedProducts([]erpsandbox.Product{
@@ -55,11 +28,10 @@ func TestNetSuiteClientLibrary(t *testing.T) {
 	srv := httptest.NewServer(New(model, nil, creds))
 	defer srv.Close()
 
-	run(ctx, t, dir, []string{"NETSUITE_URL=" + srv.URL, "NETSUITE_ACCOUNT=" + creds.Account,
-		"NETSUITE_CONSUMER_KEY=" + creds.ConsumerKey,
-		"NETSUITE_CONSUMER_SECRET=" + creds.ConsumerSecret,
-		"NETSUITE_TOKEN_ID=" + creds.TokenID, "NETSUITE_TOKEN_SECRET=" + creds.TokenSecret},
-		"node", "check.js")
+	check.Run(t, "NETSUITE_URL="+srv.URL, "NETSUITE_ACCOUNT="+creds.Account,
+		"NETSUITE_CONSUMER_KEY="+creds.ConsumerKey,
+		"NETSUITE_CONSUMER_SECRET="+creds.ConsumerSecret,
+		"NETSUITE_TOKEN_ID="+creds.TokenID, "NETSUITE_TOKEN_SECRET="+creds.TokenSecret)
 
 	orders := model.FindSalesOrders(func(o erpsandbox.SalesOrder) bool {
 		return o.ExternalRef == "clientcheck:1"
@@ -89,20 +61,4 @@ func checkCreds(t *testing.T) Credentials {
 	return Credentials{Account: "1234567_SB1", ConsumerKey: "ck", ConsumerSecret: "cs",
 		TokenID: "tid", TokenSecret: "ts", ClientID: "client", CertificateID: "cert",
 		PublicKey: &key.PublicKey}
-}
-
-// run runs a command in dir with extra environment and fails the test with
-// its output when it fails.
-func run(ctx context.Context, t *testing.T, dir string, env []string, name string,
-	args ...string) {
-	t.Helper()
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), env...)
-
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
-	}
-	t.Logf("%s %v:\n%s", name, args, out)
 }
