@@ -18,6 +18,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -94,7 +95,7 @@ func (t *Transport) retryAfter(resp *http.Response, err error, safe bool) (time.
 
 	switch code := resp.StatusCode; {
 	case code == http.StatusTooManyRequests || code == http.StatusServiceUnavailable:
-		wait, ok := parseRetryAfter(resp.Header.Get("Retry-After"))
+		wait, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 		if ok && wait > t.maxRetryAfter() {
 			return 0, false
 		}
@@ -142,16 +143,32 @@ func isIdempotent(req *http.Request) bool {
 	return marked
 }
 
-// parseRetryAfter reads a Retry-After header in seconds or as an HTTP date.
-func parseRetryAfter(v string) (time.Duration, bool) {
-	if v == "" {
-		return 0, false
+// DefaultWait is the wait that [RetryAfter] assumes when a server asks
+// for none it can be understood by.
+const DefaultWait = time.Second
+
+// maxWaitSeconds caps the seconds read from a Retry-After header: a day.
+const maxWaitSeconds = 86400
+
+// RetryAfter returns the wait that a Retry-After header value asks for,
+// relative to now: delay seconds, at most a day, or an HTTP date, no wait
+// once it has passed. A missing or malformed value means [DefaultWait].
+func RetryAfter(v string, now time.Time) time.Duration {
+	if wait, ok := parseRetryAfter(v, now); ok {
+		return wait
 	}
-	if s, err := strconv.Atoi(v); err == nil && s >= 0 {
-		return time.Duration(s) * time.Second, true
+	return DefaultWait
+}
+
+// parseRetryAfter reads a Retry-After header in seconds or as an HTTP date,
+// and reports false when there is none it can read.
+func parseRetryAfter(v string, now time.Time) (time.Duration, bool) {
+	v = strings.TrimSpace(v)
+	if s, err := strconv.ParseInt(v, 10, 64); err == nil && s >= 0 {
+		return time.Duration(min(s, maxWaitSeconds)) * time.Second, true
 	}
 	if at, err := http.ParseTime(v); err == nil {
-		return max(0, time.Until(at)), true
+		return max(0, at.Sub(now)), true
 	}
 	return 0, false
 }

@@ -136,3 +136,26 @@ func TestWaitEndsWithTheContext(t *testing.T) {
 		t.Error("a cancelled request was answered")
 	}
 }
+
+func TestRetryAfter(t *testing.T) {
+	now := time.Date(2024, 5, 1, 8, 0, 0, 0, time.UTC)
+	tests := []struct {
+		in   string
+		want time.Duration
+	}{
+		{"0", 0},
+		{"120", 2 * time.Minute},
+		{" 5 ", 5 * time.Second},
+		{"", time.Second},
+		{"soon", time.Second},
+		{"-3", time.Second},
+		{"99999999999", 86400 * time.Second},
+		{"Wed, 01 May 2024 08:00:30 GMT", 30 * time.Second},
+		{"Wed, 01 May 2024 07:00:00 GMT", 0},
+	}
+	for _, tt := range tests {
+		if got := RetryAfter(tt.in, now); got != tt.want {
+			t.Errorf("RetryAfter(%q) = %v, want %v", tt.in, got, tt.want)
+		}
+	}
+}

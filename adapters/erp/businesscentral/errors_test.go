@@ -2,7 +2,6 @@ package businesscentral
 
 import (
 	"errors"
-	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -59,26 +58,6 @@ func isAuth(err error) bool {
 }
 
 func isChanged(err error) bool { return errors.Is(err, errEntityChanged) }
-
-func TestParseRetryAfter(t *testing.T) {
-	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
-	tests := []struct {
-		in   string
-		want time.Duration
-	}{
-		{"", time.Second},
-		{"12", 12 * time.Second},
-		{"junk", time.Second},
-		{now.Add(90 * time.Second).Format(http.TimeFormat), 90 * time.Second},
-		{now.Add(-time.Hour).Format(http.TimeFormat), 0},
-		{"999999999", maxRetryAfter * time.Second},
-	}
-	for _, tt := range tests {
-		if got := parseRetryAfter(tt.in, now); got != tt.want {
-			t.Errorf("parseRetryAfter(%q) = %v, want %v", tt.in, got, tt.want)
-		}
-	}
-}
 
 func TestTransportErrorsLeaveTheQueryOut(t *testing.T) {
 	r := request{method: "GET", url: "https://bc.test/customers?$filter=email eq 'a@b.test'"}

@@ -9,10 +9,10 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/erpsync/erpsync/internal/httpretry"
 	"github.com/erpsync/erpsync/internal/syncerr"
 )
 
@@ -157,7 +157,7 @@ const (
 func translate(e *apiError) error {
 	switch {
 	case e.status == http.StatusTooManyRequests:
-		return &syncerr.RateLimitedError{RetryAfter: parseRetryAfter(e.retryAfter, time.Now())}
+		return &syncerr.RateLimitedError{RetryAfter: httpretry.RetryAfter(e.retryAfter, time.Now())}
 	case e.status >= 500 || e.status == http.StatusRequestTimeout:
 		return fmt.Errorf("%w: %w", syncerr.ErrUnavailable, e)
 	case e.status == http.StatusUnauthorized || e.status == http.StatusForbidden:
@@ -186,26 +186,6 @@ func (e *notFoundError) Error() string { return e.api.Error() }
 func (e *notFoundError) Unwrap() error {
 	return &syncerr.InvalidError{Reason: "business central refused the request: " +
 		e.api.Error()}
-}
-
-// defaultRetryAfter is the wait assumed when a 429 names none.
-const defaultRetryAfter = time.Second
-
-// maxRetryAfter caps the seconds read from a Retry-After header, a day.
-const maxRetryAfter = 86400
-
-// parseRetryAfter reads a Retry-After header: delay seconds or an HTTP date,
-// relative to now. A missing or malformed value means one second; a date in
-// the past means no wait.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil && secs >= 0 {
-		return time.Duration(min(secs, maxRetryAfter)) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0)
-	}
-	return defaultRetryAfter
 }
 
 // wrap prefixes a non-nil *err with the operation it failed in.

@@ -103,7 +103,7 @@ func readToken(resp *http.Response) (tokenResponse, error) {
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
 		return tr, fmt.Errorf("fetch token: %w", &syncerr.RateLimitedError{
-			RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())})
+			RetryAfter: httpretry.RetryAfter(resp.Header.Get("Retry-After"), time.Now())})
 	case resp.StatusCode >= 500 || resp.StatusCode == http.StatusRequestTimeout:
 		return tr, fmt.Errorf("fetch token: %w: http status %d", syncerr.ErrUnavailable,
 			resp.StatusCode)

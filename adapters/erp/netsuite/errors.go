@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"net/http"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/erpsync/erpsync/internal/httpretry"
 	"github.com/erpsync/erpsync/internal/syncerr"
 )
 
@@ -36,13 +36,6 @@ const (
 	codeRequestLimit     = "SSS_REQUEST_LIMIT_EXCEEDED"
 	codeConcurrencyLimit = "CONCURRENCY_LIMIT_EXCEEDED"
 )
-
-// defaultRetryAfter is the wait assumed when a 429 names none, as
-// NetSuite's do not.
-const defaultRetryAfter = time.Second
-
-// maxRetryAfter caps the seconds read from a Retry-After header, a day.
-const maxRetryAfter = 86400
 
 // apiError is an error answer of NetSuite, kept so that callers can tell a
 // missing record from other failures.
@@ -88,7 +81,7 @@ func fromStatus(resp *http.Response, body []byte) error {
 	case resp.StatusCode == http.StatusTooManyRequests || code == codeRequestLimit ||
 		code == codeConcurrencyLimit:
 		e.err = &syncerr.RateLimitedError{
-			RetryAfter: parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())}
+			RetryAfter: httpretry.RetryAfter(resp.Header.Get("Retry-After"), time.Now())}
 	case resp.StatusCode >= 500 || resp.StatusCode == http.StatusRequestTimeout:
 		e.err = fmt.Errorf("%w: http status %d", syncerr.ErrUnavailable, resp.StatusCode)
 	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
@@ -144,17 +137,4 @@ func notFound(err error) bool {
 		return false
 	}
 	return e.status == http.StatusNotFound || e.code() == codeNonexistentID
-}
-
-// parseRetryAfter reads a Retry-After header: delay seconds or an HTTP
-// date, relative to now. A missing or malformed value means one second.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil && secs >= 0 {
-		return time.Duration(min(secs, maxRetryAfter)) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0)
-	}
-	return defaultRetryAfter
 }

@@ -4,10 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
+	"github.com/erpsync/erpsync/internal/httpretry"
 	"github.com/erpsync/erpsync/internal/syncerr"
 )
 
@@ -108,7 +108,7 @@ func fromEnvelope(se *serverError) error {
 func fromStatus(he *httpError) error {
 	switch {
 	case he.status == http.StatusTooManyRequests:
-		return &syncerr.RateLimitedError{RetryAfter: parseRetryAfter(he.retryAfter, he.now)}
+		return &syncerr.RateLimitedError{RetryAfter: httpretry.RetryAfter(he.retryAfter, he.now)}
 	case he.status >= 500 || he.status == http.StatusRequestTimeout:
 		return fmt.Errorf("%w: %s", syncerr.ErrUnavailable, he.Error())
 	case knownExceptions[he.name]:
@@ -134,24 +134,4 @@ func requestFault(he *httpError) string {
 		return ""
 	}
 	return ": " + he.message
-}
-
-// defaultRetryAfter is the wait assumed when a 429 names none.
-const defaultRetryAfter = time.Second
-
-// maxRetryAfter caps the seconds read from a Retry-After header, a day.
-const maxRetryAfter = 86400
-
-// parseRetryAfter reads a Retry-After header: delay seconds or an HTTP date,
-// relative to now. A missing or malformed value means one second; a date in
-// the past means no wait.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil && secs >= 0 {
-		return time.Duration(min(secs, maxRetryAfter)) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0)
-	}
-	return defaultRetryAfter
 }
