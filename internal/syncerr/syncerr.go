@@ -66,3 +66,13 @@ func IsPermanent(err error) bool {
 	var auth *AuthError
 	return errors.As(err, &invalid) || errors.As(err, &auth)
 }
+
+// Wrap prefixes a non-nil *err with the operation that it failed in, for a
+// deferred call in a function with a named error result:
+//
+//	defer syncerr.Wrap(&err, "find sales order for %q", ref)
+func Wrap(err *error, format string, args ...any) {
+	if *err != nil {
+		*err = fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), *err)
+	}
+}

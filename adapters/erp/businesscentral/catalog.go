@@ -21,7 +21,7 @@ import (
 // written as minor units without rounding.
 func (c *Client) ChangedProducts(ctx context.Context, q erp.Changes) (
 	page erp.Page[erp.Product], err error) {
-	defer wrap(&err, "list changed business central items")
+	defer syncerr.Wrap(&err, "list changed business central items")
 	currency, err := c.localCurrency(ctx)
 	if err != nil {
 		return page, err
@@ -98,7 +98,7 @@ func (c *Client) localCurrency(ctx context.Context) (string, error) {
 // need a custom API page.
 func (c *Client) ChangedStock(ctx context.Context, q erp.Changes) (
 	page erp.Page[erp.StockLevel], err error) {
-	defer wrap(&err, "list business central inventory")
+	defer syncerr.Wrap(&err, "list business central inventory")
 	filter := "type eq 'Inventory'"
 	if q.Cursor != "" {
 		filter += " and number gt " + quote(q.Cursor)

@@ -44,7 +44,7 @@ type customer struct {
 // Business Central's order (by number) wins.
 func (c *Client) FindCustomer(ctx context.Context, q erp.CustomerQuery) (
 	rec erp.CustomerRecord, found bool, err error) {
-	defer wrap(&err, "find business central customer")
+	defer syncerr.Wrap(&err, "find business central customer")
 
 	var filter string
 	switch {
@@ -83,7 +83,7 @@ func (c *Client) findCustomer(ctx context.Context, filter string) (customer, boo
 // longer than 20 characters is an InvalidError on "customer.external_id".
 func (c *Client) CreateCustomer(ctx context.Context, cust erp.Customer) (
 	rec erp.CustomerRecord, err error) {
-	defer wrap(&err, "create business central customer")
+	defer syncerr.Wrap(&err, "create business central customer")
 	if n := utf8.RuneCountInString(cust.ExternalID); n > maxCustomerNumber {
 		return erp.CustomerRecord{}, syncerr.Invalid("customer.external_id",
 			"has %d characters; business central's customer number holds at most %d",
@@ -126,7 +126,7 @@ func customerBody(cust erp.Customer) customer {
 // (412), it reads it again and retries, a few times.
 func (c *Client) UpdateCustomer(ctx context.Context, id string, cust erp.Customer) (
 	rec erp.CustomerRecord, err error) {
-	defer wrap(&err, "update business central customer %s", id)
+	defer syncerr.Wrap(&err, "update business central customer %s", id)
 	if !guidPattern.MatchString(id) {
 		return erp.CustomerRecord{}, syncerr.Invalid("id", "%q is not a GUID", id)
 	}
@@ -162,7 +162,7 @@ func (c *Client) UpdateCustomer(ctx context.Context, id string, cust erp.Custome
 // first, a page of at most q.PageSize() by Business Central's paging.
 func (c *Client) ChangedCustomers(ctx context.Context, q erp.Changes) (
 	page erp.Page[erp.CustomerRecord], err error) {
-	defer wrap(&err, "list changed business central customers")
+	defer syncerr.Wrap(&err, "list changed business central customers")
 	col, err := changedPage[customer](ctx, c, "customers", q, nil)
 	if err != nil {
 		return page, err

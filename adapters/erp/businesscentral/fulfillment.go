@@ -6,6 +6,7 @@ import (
 	"net/url"
 
 	"github.com/erpsync/erpsync/adapters/erp"
+	"github.com/erpsync/erpsync/internal/syncerr"
 )
 
 // salesShipment is the part of a salesShipments entity the adapter reads.
@@ -35,7 +36,7 @@ type salesShipment struct {
 // number of the posted shipment; they need a custom API page.
 func (c *Client) ChangedShipments(ctx context.Context, q erp.Changes) (
 	page erp.Page[erp.Shipment], err error) {
-	defer wrap(&err, "list changed business central sales shipments")
+	defer syncerr.Wrap(&err, "list changed business central sales shipments")
 	col, err := changedPage[salesShipment](ctx, c, "salesShipments", q, url.Values{
 		"$expand": {"salesShipmentLines"},
 	})

@@ -187,10 +187,3 @@ func (e *notFoundError) Unwrap() error {
 	return &syncerr.InvalidError{Reason: "business central refused the request: " +
 		e.api.Error()}
 }
-
-// wrap prefixes a non-nil *err with the operation it failed in.
-func wrap(err *error, format string, args ...any) {
-	if *err != nil {
-		*err = fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), *err)
-	}
-}

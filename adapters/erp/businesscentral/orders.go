@@ -36,7 +36,7 @@ type salesOrder struct {
 // was cancelled in Business Central was deleted, so it is not found.
 func (c *Client) FindSalesOrder(ctx context.Context, externalRef string) (
 	ref erp.SalesOrderRef, found bool, err error) {
-	defer wrap(&err, "find business central sales order for %q", externalRef)
+	defer syncerr.Wrap(&err, "find business central sales order for %q", externalRef)
 	if err := checkExternalRef(externalRef); err != nil {
 		return erp.SalesOrderRef{}, false, err
 	}
@@ -77,7 +77,7 @@ func checkExternalRef(ref string) error {
 // order.
 func (c *Client) CreateSalesOrder(ctx context.Context, order erp.SalesOrder) (
 	ref erp.SalesOrderRef, err error) {
-	defer wrap(&err, "create business central sales order for %q", order.ExternalRef)
+	defer syncerr.Wrap(&err, "create business central sales order for %q", order.ExternalRef)
 	if err := validate(order); err != nil {
 		return erp.SalesOrderRef{}, err
 	}

@@ -17,7 +17,7 @@ const sellableTypes = "itemtype IN ('InvtPart', 'NonInvtPart', 'Assembly', 'Kit'
 // listed too.
 func (c *Client) ChangedProducts(ctx context.Context, q erp.Changes) (
 	page erp.Page[erp.Product], err error) {
-	defer wrap(&err, "list changed netsuite items")
+	defer syncerr.Wrap(&err, "list changed netsuite items")
 
 	currency, err := c.baseCurrency(ctx)
 	if err != nil {
@@ -73,7 +73,7 @@ func (c *Client) productOf(r row, currency string) (erp.Product, error) {
 // found through the item's lastmodifieddate or inventory transactions.
 func (c *Client) ChangedStock(ctx context.Context, q erp.Changes) (
 	page erp.Page[erp.StockLevel], err error) {
-	defer wrap(&err, "list changed netsuite inventory")
+	defer syncerr.Wrap(&err, "list changed netsuite inventory")
 
 	rows, next, err := c.changedRows(ctx, listing{table: "inventoryitemlocations",
 		keys:    []string{"item", "location"},

@@ -56,7 +56,7 @@ type address struct {
 // q.Email ignoring case, found with SuiteQL.
 func (c *Client) FindCustomer(ctx context.Context, q erp.CustomerQuery) (
 	rec erp.CustomerRecord, found bool, err error) {
-	defer wrap(&err, "find netsuite customer")
+	defer syncerr.Wrap(&err, "find netsuite customer")
 
 	key := ""
 	switch {
@@ -95,7 +95,7 @@ func (c *Client) customerByEmail(ctx context.Context, email string) (string, err
 // customer; without one it posts a new record.
 func (c *Client) CreateCustomer(ctx context.Context, cust erp.Customer) (
 	rec erp.CustomerRecord, err error) {
-	defer wrap(&err, "create netsuite customer")
+	defer syncerr.Wrap(&err, "create netsuite customer")
 	if strings.TrimSpace(cust.Name) == "" {
 		return erp.CustomerRecord{}, syncerr.Invalid("customer.name", "is empty")
 	}
@@ -121,7 +121,7 @@ func (c *Client) CreateCustomer(ctx context.Context, cust erp.Customer) (
 // /record/v1/customer/<id>. An address replaces the address book.
 func (c *Client) UpdateCustomer(ctx context.Context, id string, cust erp.Customer) (
 	rec erp.CustomerRecord, err error) {
-	defer wrap(&err, "update netsuite customer %s", id)
+	defer syncerr.Wrap(&err, "update netsuite customer %s", id)
 	if _, err := numbers([]string{id}); err != nil {
 		return erp.CustomerRecord{}, syncerr.Invalid("id", "%q is not a netsuite internal id", id)
 	}
@@ -231,7 +231,7 @@ func addressOf(a address) erp.Address {
 // on the default shipping address would list a page in one.
 func (c *Client) ChangedCustomers(ctx context.Context, q erp.Changes) (
 	page erp.Page[erp.CustomerRecord], err error) {
-	defer wrap(&err, "list changed netsuite customers")
+	defer syncerr.Wrap(&err, "list changed netsuite customers")
 
 	rows, next, err := c.changedRows(ctx, listing{table: "customer", keys: []string{"id"}}, q)
 	if err != nil {

@@ -45,7 +45,7 @@ type fulfillmentRecord struct {
 // numbers) and lines.
 func (c *Client) ChangedShipments(ctx context.Context, q erp.Changes) (
 	page erp.Page[erp.Shipment], err error) {
-	defer wrap(&err, "list changed netsuite item fulfillments")
+	defer syncerr.Wrap(&err, "list changed netsuite item fulfillments")
 
 	rows, next, err := c.changedRows(ctx, listing{table: "transaction", keys: []string{"id"},
 		columns: []string{"createdfrom"}, where: "type = 'ItemShip' AND shipstatus = 'C'"}, q)
@@ -190,7 +190,7 @@ func orderReference(r row) string {
 // memo, or its status.
 func (c *Client) ChangedCancellations(ctx context.Context, q erp.Changes) (
 	page erp.Page[erp.Cancellation], err error) {
-	defer wrap(&err, "list cancelled netsuite sales orders")
+	defer syncerr.Wrap(&err, "list cancelled netsuite sales orders")
 
 	rows, next, err := c.changedRows(ctx, listing{table: "transaction", keys: []string{"id"},
 		columns: []string{"otherrefnum", "externalid", "status", "memo"},

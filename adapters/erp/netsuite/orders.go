@@ -37,7 +37,7 @@ type salesOrderRecord struct {
 // NetSuite has none.
 func (c *Client) FindSalesOrder(ctx context.Context, externalRef string) (
 	ref erp.SalesOrderRef, found bool, err error) {
-	defer wrap(&err, "find netsuite sales order %q", externalRef)
+	defer syncerr.Wrap(&err, "find netsuite sales order %q", externalRef)
 	if externalRef == "" {
 		return erp.SalesOrderRef{}, false, syncerr.Invalid("external_ref", "is empty")
 	}
@@ -61,7 +61,7 @@ func (c *Client) FindSalesOrder(ctx context.Context, externalRef string) (
 // missing.
 func (c *Client) CreateSalesOrder(ctx context.Context, order erp.SalesOrder) (
 	ref erp.SalesOrderRef, err error) {
-	defer wrap(&err, "create netsuite sales order %q", order.ExternalRef)
+	defer syncerr.Wrap(&err, "create netsuite sales order %q", order.ExternalRef)
 	if err := validate(order); err != nil {
 		return erp.SalesOrderRef{}, err
 	}
@@ -186,11 +186,4 @@ func orderBody(o erp.SalesOrder, customer, currency string, items map[string]str
 	// TODO: ShippingMinor is not sent, so NetSuite's total lacks shipping;
 	// shippingCost needs a ship method configured per store.
 	return body
-}
-
-// wrap prefixes a non-nil *err with the operation it failed in.
-func wrap(err *error, format string, args ...any) {
-	if *err != nil {
-		*err = fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), *err)
-	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/erpsync/erpsync/adapters/erp"
 	"github.com/erpsync/erpsync/internal/money"
+	"github.com/erpsync/erpsync/internal/syncerr"
 )
 
 // allActive is the domain term that lists archived records with the active
@@ -37,7 +38,7 @@ func (p catalogRow) key() key { return key{written: timeOf(p.WriteDate), id: p.I
 // listed too, with an empty SKU, so that paging stays whole.
 func (c *Client) ChangedProducts(ctx context.Context, q erp.Changes) (
 	page erp.Page[erp.Product], err error) {
-	defer wrap(&err, "list changed products product.product")
+	defer syncerr.Wrap(&err, "list changed products product.product")
 	rows, next, err := listChanges(ctx, q, catalogRow.key,
 		searchChanged[catalogRow](c, "product.product", catalogFields, allActive))
 	if err != nil {

@@ -48,7 +48,7 @@ func (p partnerRow) record() erp.CustomerRecord {
 // when several match.
 func (c *Client) FindCustomer(ctx context.Context, q erp.CustomerQuery) (
 	rec erp.CustomerRecord, found bool, err error) {
-	defer wrap(&err, "find customer res.partner")
+	defer syncerr.Wrap(&err, "find customer res.partner")
 
 	var dom []arg
 	switch {
@@ -74,7 +74,7 @@ func (c *Client) FindCustomer(ctx context.Context, q erp.CustomerQuery) (
 // returns it as stored. A customer needs an e-mail or a name.
 func (c *Client) CreateCustomer(ctx context.Context, cust erp.Customer) (
 	rec erp.CustomerRecord, err error) {
-	defer wrap(&err, "create customer res.partner")
+	defer syncerr.Wrap(&err, "create customer res.partner")
 	if cust.Email == "" && cust.Name == "" {
 		return erp.CustomerRecord{}, syncerr.Invalid("customer.email", "is empty, and so is "+
 			"the name")
@@ -91,7 +91,7 @@ func (c *Client) CreateCustomer(ctx context.Context, cust erp.Customer) (
 // returns it as stored.
 func (c *Client) UpdateCustomer(ctx context.Context, customerID string, cust erp.Customer) (
 	rec erp.CustomerRecord, err error) {
-	defer wrap(&err, "update customer res.partner %s", customerID)
+	defer syncerr.Wrap(&err, "update customer res.partner %s", customerID)
 	pid, err := parseID("id", customerID)
 	if err != nil {
 		return erp.CustomerRecord{}, err
@@ -114,7 +114,7 @@ func (c *Client) UpdateCustomer(ctx context.Context, customerID string, cust erp
 // ordered yet, so telling customers apart needs a partner category.
 func (c *Client) ChangedCustomers(ctx context.Context, q erp.Changes) (
 	page erp.Page[erp.CustomerRecord], err error) {
-	defer wrap(&err, "list changed customers res.partner")
+	defer syncerr.Wrap(&err, "list changed customers res.partner")
 	rows, next, err := listChanges(ctx, q, partnerRow.key,
 		searchChanged[partnerRow](c, "res.partner", partnerFields))
 	if err != nil {

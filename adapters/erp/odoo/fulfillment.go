@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/erpsync/erpsync/adapters/erp"
+	"github.com/erpsync/erpsync/internal/syncerr"
 )
 
 // pickingFields are the stock.picking fields a shipment is read from.
@@ -46,7 +47,7 @@ type moveRow struct {
 // and older call it quantity_done.
 func (c *Client) ChangedShipments(ctx context.Context, q erp.Changes) (
 	page erp.Page[erp.Shipment], err error) {
-	defer wrap(&err, "list changed shipments stock.picking")
+	defer syncerr.Wrap(&err, "list changed shipments stock.picking")
 	rows, next, err := listChanges(ctx, q, pickingRow.key, searchChanged[pickingRow](c,
 		"stock.picking", pickingFields, []any{"picking_type_code", "=", "outgoing"},
 		[]any{"state", "=", "done"}, []any{"sale_id", "!=", false}))
@@ -159,7 +160,7 @@ func (c *Client) orderRefs(ctx context.Context, orders map[int64]bool) (map[int6
 // (the cancel wizard posts it to the chatter), so Reason stays empty.
 func (c *Client) ChangedCancellations(ctx context.Context, q erp.Changes) (
 	page erp.Page[erp.Cancellation], err error) {
-	defer wrap(&err, "list cancelled sale.order")
+	defer syncerr.Wrap(&err, "list cancelled sale.order")
 	rows, next, err := listChanges(ctx, q, refRow.key, searchChanged[refRow](c, "sale.order",
 		[]string{"id", "client_order_ref", "write_date"}, []any{"state", "=", "cancel"}))
 	if err != nil {

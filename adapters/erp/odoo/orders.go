@@ -49,7 +49,7 @@ type orderRow struct {
 // order is returned as found, unchanged: an operator cancelled it.
 func (c *Client) FindSalesOrder(ctx context.Context, externalRef string) (
 	ref erp.SalesOrderRef, found bool, err error) {
-	defer wrap(&err, "find sale.order for %q", externalRef)
+	defer syncerr.Wrap(&err, "find sale.order for %q", externalRef)
 	if externalRef == "" {
 		return erp.SalesOrderRef{}, false, syncerr.Invalid("external_ref", "is empty")
 	}
@@ -91,7 +91,7 @@ func (c *Client) FindSalesOrder(ctx context.Context, externalRef string) (
 // next FindSalesOrder confirms the draft.
 func (c *Client) CreateSalesOrder(ctx context.Context, order erp.SalesOrder) (
 	ref erp.SalesOrderRef, err error) {
-	defer wrap(&err, "create sale.order for %q", order.ExternalRef)
+	defer syncerr.Wrap(&err, "create sale.order for %q", order.ExternalRef)
 	if err := validate(order); err != nil {
 		return erp.SalesOrderRef{}, err
 	}
@@ -201,13 +201,6 @@ func (c *Client) readRef(ctx context.Context, id int64) (erp.SalesOrderRef, erro
 
 func orderRef(o orderRow) erp.SalesOrderRef {
 	return erp.SalesOrderRef{ID: strconv.FormatInt(o.ID, 10), Number: string(o.Name)}
-}
-
-// wrap prefixes a non-nil *err with the operation it failed in.
-func wrap(err *error, format string, args ...any) {
-	if *err != nil {
-		*err = fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), *err)
-	}
 }
 
 // escapeLike escapes the wildcards of an (=)ilike pattern so that it

@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/erpsync/erpsync/adapters/erp"
+	"github.com/erpsync/erpsync/internal/syncerr"
 )
 
 // quantRow is a stock.quant as the stock listing reads it.
@@ -51,7 +52,7 @@ type orderpointRow struct {
 // to quants of its sublocations here; rules match on the exact location.
 func (c *Client) ChangedStock(ctx context.Context, q erp.Changes) (
 	page erp.Page[erp.StockLevel], err error) {
-	defer wrap(&err, "list changed stock stock.quant")
+	defer syncerr.Wrap(&err, "list changed stock stock.quant")
 	if _, err := parseCursor(q.Cursor, q.Since); err != nil {
 		return page, err
 	}
