@@ -291,7 +291,7 @@ func compare(have, want any) (int, bool) {
 		}
 	case string:
 		if wv, ok := w.(string); ok {
-			return strings.Compare(hv, wv), true
+			return compareStrings(hv, wv), true
 		}
 	case bool:
 		if wv, ok := w.(bool); ok && hv == wv {
@@ -341,4 +341,28 @@ func cmpOrdered[T float64 | time.Duration](a, b T) int {
 		return 1
 	}
 	return 0
+}
+
+// compareStrings orders strings as ABAP orders key fields with the ALPHA
+// conversion: numbers by value ("9" before "10"), anything else by bytes.
+func compareStrings(a, b string) int {
+	if isDigits(a) && isDigits(b) {
+		a, b = strings.TrimLeft(a, "0"), strings.TrimLeft(b, "0")
+		if len(a) != len(b) {
+			return cmpOrdered(float64(len(a)), float64(len(b)))
+		}
+	}
+	return strings.Compare(a, b)
+}
+
+func isDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
 }

@@ -31,7 +31,7 @@ func partnerEntity(c erpsandbox.Customer) entity {
 		"BusinessPartner": id, "Customer": id, "BusinessPartnerCategory": "1",
 		"BusinessPartnerGrouping": "BP02", "BusinessPartnerFullName": c.Name,
 		"FirstName": first, "LastName": last, "OrganizationBPName1": "",
-		"SearchTerm1": strings.ToUpper(truncate(last, 20)),
+		"SearchTerm1":                  strings.ToUpper(truncate(last, 20)),
 		"BusinessPartnerIDByExtSystem": c.ExternalRef,
 		"CreationDate":                 createdDay, "CreationTime": createdTime,
 		"LastChangeDate": changedDay, "LastChangeTime": changedTime,
@@ -41,14 +41,14 @@ func partnerEntity(c erpsandbox.Customer) entity {
 		if value == "" {
 			return []entity{}
 		}
-		return []entity{{etag: etag, props: map[string]any{"BusinessPartner": id,
+		return []entity{{props: map[string]any{"BusinessPartner": id,
 			"AddressID": "", "Person": "", "OrdinalNumber": "1", field: value, flag: true}}}
 	}
 	a := c.Address
 	e.navs = map[string][]entity{
 		"to_AddressIndependentEmail": comm("EmailAddress", c.Email, "IsDefaultEmailAddress"),
 		"to_AddressIndependentPhone": comm("PhoneNumber", c.Phone, "IsDefaultPhoneNumber"),
-		"to_BusinessPartnerAddress": {{etag: etag, props: map[string]any{
+		"to_BusinessPartnerAddress": {{props: map[string]any{
 			"BusinessPartner": id, "AddressID": id, "StreetName": a.Line1,
 			"StreetSuffixName": a.Line2, "HouseNumber": "", "CityName": a.City,
 			"PostalCode": a.PostalCode, "Region": a.Region, "Country": a.CountryCode,

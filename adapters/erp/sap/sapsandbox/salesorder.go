@@ -154,13 +154,13 @@ func (s *Server) orderLine(i int, item map[string]any, currency string) (erpsand
 	if !ok {
 		return erpsandbox.OrderLine{}, &odataError{status: http.StatusBadRequest, code: "M3/305",
 			message: fmt.Sprintf("The material %s does not exist or is not activated", material),
-			target: fmt.Sprintf("to_Item(%d)/Material", i)}
+			target:  fmt.Sprintf("to_Item(%d)/Material", i)}
 	}
 	qty, err := parseQuantity(item["RequestedQuantity"])
 	if err != nil || qty <= 0 {
 		return erpsandbox.OrderLine{}, &odataError{status: http.StatusBadRequest, code: "V1/331",
 			message: fmt.Sprintf("Enter a positive order quantity for item %s", itemNumber(i)),
-			target: fmt.Sprintf("to_Item(%d)/RequestedQuantity", i)}
+			target:  fmt.Sprintf("to_Item(%d)/RequestedQuantity", i)}
 	}
 
 	price := p.PriceMinor
