@@ -9,6 +9,7 @@ import (
 
 	"github.com/erpsync/erpsync/adapters/erp"
 	"github.com/erpsync/erpsync/adapters/erp/odoo"
+	"github.com/erpsync/erpsync/adapters/erp/sap"
 	"github.com/erpsync/erpsync/internal/config"
 	"github.com/erpsync/erpsync/internal/httpretry"
 )
@@ -31,6 +32,13 @@ func newERP(cfg config.Config, log *zap.Logger) (erp.SalesOrders, error) {
 			return nil, err
 		}
 		return odoo.New(o), nil
+	case config.ERPSAP:
+		s := sap.Config{URL: cfg.SAP.URL, User: cfg.SAP.User, Password: cfg.SAP.Password,
+			HTTPClient: hc, Logger: log}
+		if err := s.Validate(); err != nil {
+			return nil, err
+		}
+		return sap.New(s), nil
 	}
 	return nil, fmt.Errorf("%s: no adapter for ERP %q", config.EnvERP, cfg.ERP)
 }

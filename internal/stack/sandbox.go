@@ -48,6 +48,7 @@ type sandboxStarter func(model *erpsandbox.Model, faults *erpsandbox.Faults,
 // sandboxStarters makes the sandbox of each ERP, by name.
 var sandboxStarters = map[string]sandboxStarter{
 	config.ERPOdoo: odooSandbox,
+	config.ERPSAP:  sapSandbox,
 }
 
 // StartSandboxes serves the sandbox of every ERP on free ports of host, over
