@@ -1,0 +1,3 @@
+package sapsandbox
+
+var testCreds = Credentials{User: "COMM_USER", Password: "secret-password"}
