@@ -102,7 +102,8 @@ func TestCustomersFindCreateUpdate(t *testing.T) {
 	if err != nil || !found || byEmail.ID != created.ID {
 		t.Fatalf("FindCustomer(e-mail) = %+v, %v, %v", byEmail, found, err)
 	}
-	if _, found, err := f.client.FindCustomer(ctx, erp.CustomerQuery{Email: "no@example.com"}); err != nil || found {
+	_, found, err = f.client.FindCustomer(ctx, erp.CustomerQuery{Email: "no@example.com"})
+	if err != nil || found {
 		t.Errorf("FindCustomer(unknown e-mail) = %v, %v; want not found", found, err)
 	}
 
@@ -163,7 +164,8 @@ func TestChangedCustomersPagesAndFilters(t *testing.T) {
 		}
 	}
 
-	later, _ := listAll(t, f.client.ChangedCustomers, erp.Changes{Since: start.Add(3 * time.Second)})
+	later, _ := listAll(t, f.client.ChangedCustomers,
+		erp.Changes{Since: start.Add(3 * time.Second)})
 	if len(later) != 2 || later[0].Email != "c3@example.com" {
 		t.Errorf("changed since +3s = %+v, want c3 and c4", later)
 	}
@@ -246,7 +248,8 @@ func TestShipmentsAndCancellations(t *testing.T) {
 		cancellations[0].ExternalRef != "demo:c1" || cancellations[0].Reason != "Z1" {
 		t.Errorf("cancellations = %+v, want demo:c1 with reason Z1", cancellations)
 	}
-	none, _ := listAll(t, f.client.ChangedCancellations, erp.Changes{Since: start.Add(2 * time.Hour)})
+	none, _ := listAll(t, f.client.ChangedCancellations,
+		erp.Changes{Since: start.Add(2 * time.Hour)})
 	if len(none) != 0 {
 		t.Errorf("cancellations after the watermark = %+v, want none", none)
 	}

@@ -2,6 +2,7 @@ package sap
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -191,11 +192,11 @@ func TestSecondOrderReusesTheCustomer(t *testing.T) {
 	f := newFixture(t)
 	ctx := t.Context()
 
-	if _, err := f.client.CreateSalesOrder(ctx, testOrder("demo:1", "ada@example.com")); err != nil {
-		t.Fatalf("CreateSalesOrder(1) error = %v", err)
-	}
-	if _, err := f.client.CreateSalesOrder(ctx, testOrder("demo:2", "ADA@example.com")); err != nil {
-		t.Fatalf("CreateSalesOrder(2) error = %v", err)
+	for i, email := range []string{"ada@example.com", "ADA@example.com"} {
+		o := testOrder(fmt.Sprintf("demo:%d", i), email)
+		if _, err := f.client.CreateSalesOrder(ctx, o); err != nil {
+			t.Fatalf("CreateSalesOrder(%d) error = %v", i, err)
+		}
 	}
 	if n := len(f.model.Customers()); n != 1 {
 		t.Errorf("model holds %d customers, want 1 found by e-mail", n)

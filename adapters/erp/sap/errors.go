@@ -49,11 +49,6 @@ func isCSRFRequired(err error) bool {
 	return errors.As(err, &he) && he.status == http.StatusForbidden && he.csrfRequired
 }
 
-// isNotFound reports whether err is SAP's 404 for an entity.
-func isNotFound(err error) bool {
-	return errors.Is(err, syncerr.ErrNotFound)
-}
-
 // translate turns an error of the transport into the syncerr vocabulary,
 // naming the operation op.
 func translate(op string, err error) error {

@@ -193,7 +193,8 @@ func (s *Server) createChild(nav string, apply func(*erpsandbox.Customer,
 		if err != nil {
 			return entity{}, err
 		}
-		if err := s.changeCustomer(parent, func(c *erpsandbox.Customer) { apply(c, body) }); err != nil {
+		err = s.changeCustomer(parent, func(c *erpsandbox.Customer) { apply(c, body) })
+		if err != nil {
 			return entity{}, err
 		}
 		updated, err := s.find(s.sets["A_BusinessPartner"], map[string]string{"": bp})

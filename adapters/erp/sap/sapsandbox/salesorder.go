@@ -53,7 +53,8 @@ func (s *Server) salesOrderEntity(o erpsandbox.SalesOrder) entity {
 	e := entity{etag: etagOf(o.Modified), props: map[string]any{
 		"SalesOrder": id, "SalesOrderType": "OR", "SalesOrganization": salesOrgSandbox,
 		"DistributionChannel": distChannelSandbox, "OrganizationDivision": divisionSandbox,
-		"SoldToParty": strconv.FormatInt(o.CustomerID, 10), "PurchaseOrderByCustomer": o.ExternalRef,
+		"SoldToParty":               strconv.FormatInt(o.CustomerID, 10),
+		"PurchaseOrderByCustomer":   o.ExternalRef,
 		"CustomerPurchaseOrderDate": ordered, "TransactionCurrency": o.Currency,
 		"TotalNetAmount":         decimal(money.Decimal(o.TotalMinor, o.Currency)),
 		"OverallSDProcessStatus": status, "OverallSDDocumentRejectionSts": rejection,
