@@ -28,13 +28,20 @@ func partnerEntity(c erpsandbox.Customer) entity {
 	etag := etagOf(c.Modified)
 
 	e := entity{etag: etag, props: map[string]any{
-		"BusinessPartner": id, "Customer": id, "BusinessPartnerCategory": "1",
-		"BusinessPartnerGrouping": "BP02", "BusinessPartnerFullName": c.Name,
-		"FirstName": first, "LastName": last, "OrganizationBPName1": "",
+		"BusinessPartner":              id,
+		"Customer":                     id,
+		"BusinessPartnerCategory":      "1",
+		"BusinessPartnerGrouping":      "BP02",
+		"BusinessPartnerFullName":      c.Name,
+		"FirstName":                    first,
+		"LastName":                     last,
+		"OrganizationBPName1":          "",
 		"SearchTerm1":                  strings.ToUpper(truncate(last, 20)),
 		"BusinessPartnerIDByExtSystem": c.ExternalRef,
-		"CreationDate":                 createdDay, "CreationTime": createdTime,
-		"LastChangeDate": changedDay, "LastChangeTime": changedTime,
+		"CreationDate":                 createdDay,
+		"CreationTime":                 createdTime,
+		"LastChangeDate":               changedDay,
+		"LastChangeTime":               changedTime,
 	}}
 
 	comm := func(field, value, flag string) []entity {

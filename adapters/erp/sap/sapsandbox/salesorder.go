@@ -51,15 +51,21 @@ func (s *Server) salesOrderEntity(o erpsandbox.SalesOrder) entity {
 	id := strconv.FormatInt(o.ID, 10)
 
 	e := entity{etag: etagOf(o.Modified), props: map[string]any{
-		"SalesOrder": id, "SalesOrderType": "OR", "SalesOrganization": salesOrgSandbox,
-		"DistributionChannel": distChannelSandbox, "OrganizationDivision": divisionSandbox,
-		"SoldToParty":               strconv.FormatInt(o.CustomerID, 10),
-		"PurchaseOrderByCustomer":   o.ExternalRef,
-		"CustomerPurchaseOrderDate": ordered, "TransactionCurrency": o.Currency,
-		"TotalNetAmount":         decimal(money.Decimal(o.TotalMinor, o.Currency)),
-		"OverallSDProcessStatus": status, "OverallSDDocumentRejectionSts": rejection,
-		"CreationDate": created, "LastChangeDate": changed,
-		"LastChangeDateTime": dateTimeOffset(o.Modified),
+		"SalesOrder":                    id,
+		"SalesOrderType":                "OR",
+		"SalesOrganization":             salesOrgSandbox,
+		"DistributionChannel":           distChannelSandbox,
+		"OrganizationDivision":          divisionSandbox,
+		"SoldToParty":                   strconv.FormatInt(o.CustomerID, 10),
+		"PurchaseOrderByCustomer":       o.ExternalRef,
+		"CustomerPurchaseOrderDate":     ordered,
+		"TransactionCurrency":           o.Currency,
+		"TotalNetAmount":                decimal(money.Decimal(o.TotalMinor, o.Currency)),
+		"OverallSDProcessStatus":        status,
+		"OverallSDDocumentRejectionSts": rejection,
+		"CreationDate":                  created,
+		"LastChangeDate":                changed,
+		"LastChangeDateTime":            dateTimeOffset(o.Modified),
 	}}
 
 	items := make([]entity, 0, len(o.Lines))
@@ -79,19 +85,26 @@ func (s *Server) salesOrderItem(o erpsandbox.SalesOrder, i int, l erpsandbox.Ord
 	}
 	net, _ := multiply(l.Quantity, l.UnitPriceMinor)
 
-	price := entity{etag: etagOf(o.Modified), props: map[string]any{
-		"SalesOrder": id, "SalesOrderItem": itemNumber(i), "PricingProcedureStep": "010",
-		"PricingProcedureCounter": "001", "ConditionType": conditionPrice,
-		"ConditionRateValue": decimal(money.Decimal(l.UnitPriceMinor, o.Currency)),
-		"ConditionCurrency":  o.Currency, "ConditionQuantity": decimal("1"),
+	price := entity{props: map[string]any{
+		"SalesOrder":              id,
+		"SalesOrderItem":          itemNumber(i),
+		"PricingProcedureStep":    "010",
+		"PricingProcedureCounter": "001",
+		"ConditionType":           conditionPrice,
+		"ConditionRateValue":      decimal(money.Decimal(l.UnitPriceMinor, o.Currency)),
+		"ConditionCurrency":       o.Currency,
+		"ConditionQuantity":       decimal("1"),
 	}}
-	return entity{etag: etagOf(o.Modified), props: map[string]any{
-		"SalesOrder": id, "SalesOrderItem": itemNumber(i), "Material": p.SKU,
-		"SalesOrderItemText": l.Description, "RequestedQuantity": decimal(strconv.FormatInt(
-			l.Quantity, 10)),
-		"RequestedQuantityUnit": unitPiece,
-		"NetAmount":             decimal(money.Decimal(net, o.Currency)),
-		"TransactionCurrency":   o.Currency, "SalesDocumentRjcnReason": reason,
+	return entity{props: map[string]any{
+		"SalesOrder":              id,
+		"SalesOrderItem":          itemNumber(i),
+		"Material":                p.SKU,
+		"SalesOrderItemText":      l.Description,
+		"RequestedQuantity":       decimal(strconv.FormatInt(l.Quantity, 10)),
+		"RequestedQuantityUnit":   unitPiece,
+		"NetAmount":               decimal(money.Decimal(net, o.Currency)),
+		"TransactionCurrency":     o.Currency,
+		"SalesDocumentRjcnReason": reason,
 	}, navs: map[string][]entity{"to_PricingElement": {price}}}
 }
 
