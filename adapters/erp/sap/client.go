@@ -31,6 +31,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/erpsync/erpsync/adapters/erp"
+	"github.com/erpsync/erpsync/internal/money"
 )
 
 // defaultTimeout bounds one HTTP request when Config gives no HTTP client.
@@ -74,6 +75,11 @@ type Config struct {
 	DistributionChannel  string `json:"distribution_channel"`
 	OrganizationDivision string `json:"organization_division"`
 
+	// CustomerCurrency is the currency of the sales area data of customers
+	// created by CreateCustomer. A customer created for an order gets the
+	// order's currency; when empty, SAP's default applies.
+	CustomerCurrency string `json:"customer_currency"`
+
 	// Language picks the product description, "EN" when empty.
 	Language string `json:"language"`
 
@@ -101,6 +107,9 @@ func (c Config) Validate() error {
 		return errors.New("sap config: password is required")
 	case c.Timeout < 0:
 		return errors.New("sap config: timeout may not be negative")
+	case c.CustomerCurrency != "" && !money.ValidCurrency(strings.ToUpper(c.CustomerCurrency)):
+		return fmt.Errorf("sap config: customer currency %q is not an ISO 4217 code",
+			c.CustomerCurrency)
 	}
 	return nil
 }
@@ -112,7 +121,7 @@ type Client struct {
 	now   func() time.Time
 
 	orderType, salesOrg, channel, division string
-	language                               string
+	customerCurrency, language             string
 }
 
 var _ erp.ERP = (*Client)(nil)
@@ -146,6 +155,8 @@ func New(cfg Config) *Client {
 		channel:   orDefault(cfg.DistributionChannel, DefaultDistributionChannel),
 		division:  orDefault(cfg.OrganizationDivision, DefaultOrganizationDivision),
 		language:  strings.ToUpper(orDefault(cfg.Language, "EN")),
+
+		customerCurrency: strings.ToUpper(strings.TrimSpace(cfg.CustomerCurrency)),
 	}
 }
 

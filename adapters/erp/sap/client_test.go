@@ -1,10 +1,14 @@
 package sap
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -48,11 +52,27 @@ type fixture struct {
 	client  *Client
 
 	fetches atomic.Int64
+
+	mu    sync.Mutex
+	posts map[string][]byte // the last body POSTed to each path
+}
+
+// posted returns the last body POSTed to path, decoded.
+func (f *fixture) posted(path string) map[string]any {
+	f.t.Helper()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var body map[string]any
+	if err := json.Unmarshal(f.posts[path], &body); err != nil {
+		f.t.Fatalf("body POSTed to %s: %v", path, err)
+	}
+	return body
 }
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	f := &fixture{t: t, clock: &clock{now: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)}}
+	f := &fixture{t: t, clock: &clock{now: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)},
+		posts: map[string][]byte{}}
 	f.model = erpsandbox.NewModel(f.clock.Now)
 	var err error
 	if f.faults, err = erpsandbox.NewFaults(erpsandbox.Config{}); err != nil {
@@ -69,6 +89,13 @@ func newFixture(t *testing.T) *fixture {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.EqualFold(r.Header.Get("X-CSRF-Token"), "fetch") {
 			f.fetches.Add(1)
+		}
+		if r.Method == http.MethodPost {
+			body, _ := io.ReadAll(r.Body)
+			f.mu.Lock()
+			f.posts[r.URL.Path] = body
+			f.mu.Unlock()
+			r.Body = io.NopCloser(bytes.NewReader(body))
 		}
 		f.sandbox.ServeHTTP(w, r)
 	}))
@@ -181,6 +208,19 @@ func TestCreateThenFind(t *testing.T) {
 		!o.OrderedAt.Equal(time.Date(2026, 3, 1, 9, 30, 0, 0, time.UTC)) {
 		t.Errorf("stored order = %+v, want the store's reference, prices and date", o)
 	}
+	partner := f.posted("/sap/opu/odata/sap/API_BUSINESS_PARTNER/A_BusinessPartner")
+	area := partner["to_Customer"].(map[string]any)["to_CustomerSalesArea"].(map[string]any)
+	want := map[string]any{"SalesOrganization": "1010", "DistributionChannel": "10",
+		"Division": "00", "Currency": "EUR"}
+	if got := area["results"].([]any)[0]; !reflect.DeepEqual(got, want) {
+		t.Errorf("sales area of the new partner = %v, want %v", got, want)
+	}
+	item := f.posted("/sap/opu/odata/sap/API_SALES_ORDER_SRV/A_SalesOrder")["to_Item"].(map[string]any)["results"].([]any)[0].(map[string]any)
+	if item["Material"] != "MUG" || item["RequestedQuantity"] != "2" ||
+		item["SalesOrderItemText"] != "Stoneware mug" {
+		t.Errorf("first item sent = %v", item)
+	}
+
 	cust, ok := f.model.Customer(o.CustomerID)
 	if !ok || cust.Email != "Ada@Example.com" || cust.Name != "Ada Lovelace" ||
 		cust.ExternalRef != "42" || cust.Address.City != "Lisbon" {

@@ -180,10 +180,11 @@ func (c *Client) readPartner(ctx context.Context, id string) (partnerRow, error)
 }
 
 // partnerFor returns the business partner of an order's customer, found by
-// e-mail or created. The store's customer id is kept when it fits the
-// field. Two calls for one new customer at the same moment would both
+// e-mail or created, with currency in its sales area data. The store's
+// customer id is kept when it fits the field. Two calls for one new customer at the same moment would both
 // create it: the caller makes the calls for one e-mail take turns.
-func (c *Client) partnerFor(ctx context.Context, cust erp.Customer) (string, error) {
+func (c *Client) partnerFor(ctx context.Context, cust erp.Customer, currency string) (
+	string, error) {
 	id, err := c.partnerByEmail(ctx, cust.Email)
 	if err != nil {
 		return "", fmt.Errorf("find customer business partner: %w", err)
@@ -195,7 +196,7 @@ func (c *Client) partnerFor(ctx context.Context, cust erp.Customer) (string, err
 	if utf8.RuneCountInString(cust.ExternalID) > maxExternalID {
 		cust.ExternalID = ""
 	}
-	rec, err := c.CreateCustomer(ctx, cust)
+	rec, err := c.createPartner(ctx, cust, currency)
 	if err != nil {
 		return "", err
 	}
@@ -204,18 +205,25 @@ func (c *Client) partnerFor(ctx context.Context, cust erp.Customer) (string, err
 
 // CreateCustomer creates c as a business partner of category 1 (person)
 // in the customer roles, with its e-mail and phone as address-independent
-// communication data, its postal address, and c.ExternalID in
-// BusinessPartnerIDByExtSystem. Names are split at the last space into
-// first and last name.
+// communication data, its postal address, c.ExternalID in
+// BusinessPartnerIDByExtSystem, and customer data for the configured sales
+// area in the configured customer currency. Names are split at the last
+// space into first and last name.
 //
-// TODO: the customer's sales area data (to_Customer/to_CustomerSalesArea)
-// is not sent; S/4HANA needs it before the partner can order in a sales
-// area, and it needs the currency, payment terms and partner functions of
-// each store configured.
+// TODO: the customer's company code data (to_CustomerCompany, with the
+// reconciliation account) and the partner functions of the sales area are
+// left to SAP's defaults; tenants without defaults need them configured.
 func (c *Client) CreateCustomer(ctx context.Context, cust erp.Customer) (
+	erp.CustomerRecord, error) {
+	return c.createPartner(ctx, cust, c.customerCurrency)
+}
+
+// createPartner creates cust with currency, when not empty, in its sales
+// area data.
+func (c *Client) createPartner(ctx context.Context, cust erp.Customer, currency string) (
 	rec erp.CustomerRecord, err error) {
 	defer wrap(&err, "create sap business partner")
-	body, err := partnerBody(cust)
+	body, err := c.partnerBody(cust, currency)
 	if err != nil {
 		return erp.CustomerRecord{}, err
 	}
@@ -230,8 +238,9 @@ func (c *Client) CreateCustomer(ctx context.Context, cust erp.Customer) (
 	return row.record(), nil
 }
 
-// partnerBody builds the deep insert of A_BusinessPartner.
-func partnerBody(cust erp.Customer) (map[string]any, error) {
+// partnerBody builds the deep insert of A_BusinessPartner, with the
+// customer extended to the configured sales area.
+func (c *Client) partnerBody(cust erp.Customer, currency string) (map[string]any, error) {
 	first, last, err := nameParts(cust)
 	if err != nil {
 		return nil, err
@@ -256,6 +265,13 @@ func partnerBody(cust erp.Customer) (map[string]any, error) {
 	if cust.ExternalID != "" {
 		body["BusinessPartnerIDByExtSystem"] = cust.ExternalID
 	}
+	area := map[string]any{"SalesOrganization": c.salesOrg,
+		"DistributionChannel": c.channel, "Division": c.division}
+	if currency != "" {
+		area["Currency"] = currency
+	}
+	body["to_Customer"] = map[string]any{"to_CustomerSalesArea": map[string]any{
+		"results": []map[string]any{area}}}
 	if cust.Email != "" {
 		body["to_AddressIndependentEmail"] = map[string]any{"results": []map[string]any{
 			{"EmailAddress": cust.Email}}}

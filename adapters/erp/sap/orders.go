@@ -108,7 +108,7 @@ func (c *Client) CreateSalesOrder(ctx context.Context, order erp.SalesOrder) (
 	if err := c.checkSKUs(ctx, order.Lines); err != nil {
 		return erp.SalesOrderRef{}, err
 	}
-	partner, err := c.partnerFor(ctx, order.Customer)
+	partner, err := c.partnerFor(ctx, order.Customer, order.Currency)
 	if err != nil {
 		return erp.SalesOrderRef{}, err
 	}

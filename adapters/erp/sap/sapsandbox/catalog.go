@@ -142,6 +142,15 @@ func orderItemOf(o erpsandbox.SalesOrder, product int64) string {
 	return ""
 }
 
+// customerSalesAreas lists the sales areas of every customer.
+func (s *Server) customerSalesAreas() []entity {
+	var out []entity
+	for _, c := range s.children("to_Customer")() {
+		out = append(out, c.navs["to_CustomerSalesArea"]...)
+	}
+	return out
+}
+
 // deliveryItems lists the items of every delivery.
 func (s *Server) deliveryItems() []entity {
 	var out []entity
@@ -188,6 +197,8 @@ func (s *Server) entitySets() map[string]*entitySet {
 		"A_BusinessPartnerAddress": {s.children("to_BusinessPartnerAddress"), nil,
 			s.updateChild(setAddress)},
 		"A_BusinessPartnerRole": {s.children("to_BusinessPartnerRole"), nil, nil},
+		"A_Customer":            {s.children("to_Customer"), nil, nil},
+		"A_CustomerSalesArea":   {s.customerSalesAreas, nil, nil},
 		"A_Product":             {s.products, nil, nil},
 		"A_ProductDescription":  {s.productChildren("to_Description"), nil, nil},
 		"A_ProductValuation":    {s.productChildren("to_Valuation"), nil, nil},

@@ -17,9 +17,13 @@ func (s *Server) serveMetadata(w http.ResponseWriter, req request) {
 		for _, n := range t.navs {
 			target := s.sets[n.target].typ
 			name := "assoc_" + t.name + "_" + n.name
+			multiplicity := "0..1"
+			if n.many {
+				multiplicity = "*"
+			}
 			fmt.Fprintf(&assocs, `<Association Name="%s"><End Type="%s.%s" Multiplicity="1" `+
-				`Role="FromRole_%s"/><End Type="%s.%s" Multiplicity="*" Role="ToRole_%s"/>`+
-				`</Association>`, name, ns, t.name, name, ns, target.name, name)
+				`Role="FromRole_%s"/><End Type="%s.%s" Multiplicity="%s" Role="ToRole_%s"/>`+
+				`</Association>`, name, ns, t.name, name, ns, target.name, multiplicity, name)
 			fmt.Fprintf(&assocSets, `<AssociationSet Name="%s_set" Association="%s.%s">`+
 				`<End EntitySet="%s" Role="FromRole_%s"/><End EntitySet="%s" Role="ToRole_%s"/>`+
 				`</AssociationSet>`, name, ns, name, t.set, name, target.set, name)

@@ -187,7 +187,17 @@ func (s *Server) serveNavigation(w http.ResponseWriter, req request, set *entity
 		writeError(w, err)
 		return
 	}
-	s.serveCollection(w, req, s.sets[nav.target], e.navs[nav.name])
+	target := s.sets[nav.target]
+	if nav.many {
+		s.serveCollection(w, req, target, e.navs[nav.name])
+		return
+	}
+	if len(e.navs[nav.name]) == 0 {
+		writeError(w, notFound("Resource not found for segment '%s'", req.nav))
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"d": s.render(req, target,
+		e.navs[nav.name][0], expandTree{}, nil)})
 }
 
 // find returns the entity of set with keys. A single unnamed key value
@@ -393,7 +403,14 @@ func (s *Server) render(req request, set *entitySet, e entity, exp expandTree,
 		for _, child := range e.navs[nav.name] {
 			results = append(results, s.render(req, target, child, sub, nil))
 		}
-		out[nav.name] = map[string]any{"results": results}
+		switch {
+		case nav.many:
+			out[nav.name] = map[string]any{"results": results}
+		case len(results) > 0:
+			out[nav.name] = results[0]
+		default:
+			out[nav.name] = nil
+		}
 	}
 	return out
 }

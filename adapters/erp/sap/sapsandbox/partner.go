@@ -15,12 +15,12 @@ func (s *Server) businessPartners() []entity {
 	customers := s.model.Customers()
 	out := make([]entity, 0, len(customers))
 	for _, c := range customers {
-		out = append(out, partnerEntity(c))
+		out = append(out, partnerEntity(c, s.currency))
 	}
 	return out
 }
 
-func partnerEntity(c erpsandbox.Customer) entity {
+func partnerEntity(c erpsandbox.Customer, currency string) entity {
 	id := strconv.FormatInt(c.ID, 10)
 	first, last := splitName(c.Name)
 	createdDay, createdTime := dayOf(c.Created)
@@ -64,8 +64,28 @@ func partnerEntity(c erpsandbox.Customer) entity {
 			{props: map[string]any{"BusinessPartner": id, "BusinessPartnerRole": "FLCU00"}},
 			{props: map[string]any{"BusinessPartner": id, "BusinessPartnerRole": "FLCU01"}},
 		},
+		"to_Customer": {customerEntity(c, currency)},
 	}
 	return e
+}
+
+// customerEntity is the customer master of a partner, extended to the
+// sandbox's one sales area, as every model customer is.
+func customerEntity(c erpsandbox.Customer, currency string) entity {
+	id := strconv.FormatInt(c.ID, 10)
+	area := entity{props: map[string]any{
+		"Customer":             id,
+		"SalesOrganization":    salesOrgSandbox,
+		"DistributionChannel":  distChannelSandbox,
+		"Division":             divisionSandbox,
+		"Currency":             currency,
+		"CustomerPaymentTerms": "0001",
+	}}
+	return entity{props: map[string]any{
+		"Customer":          id,
+		"CustomerName":      c.Name,
+		"DeletionIndicator": false,
+	}, navs: map[string][]entity{"to_CustomerSalesArea": {area}}}
 }
 
 // splitName splits a full name at its last space into a first and a last
@@ -98,8 +118,8 @@ func (s *Server) children(nav string) func() []entity {
 }
 
 // createPartner books a deep insert of A_BusinessPartner with its e-mail,
-// phone and first address. Roles are accepted and not kept: every partner
-// of the sandbox is a customer.
+// phone and first address. Roles and customer data are accepted and not
+// kept: every partner of the sandbox is a customer in its sales area.
 func (s *Server) createPartner(body map[string]any) (entity, error) {
 	c := erpsandbox.Customer{ExternalRef: str(body["BusinessPartnerIDByExtSystem"])}
 	switch str(body["BusinessPartnerCategory"]) {
@@ -127,7 +147,7 @@ func (s *Server) createPartner(body map[string]any) (entity, error) {
 	if err != nil {
 		return entity{}, modelError(err)
 	}
-	return partnerEntity(stored), nil
+	return partnerEntity(stored, s.currency), nil
 }
 
 func partnerError(code, message, target string) error {

@@ -94,6 +94,8 @@ func newType(set string, nKeys int, specs []string, navs ...navigation) *entityT
 
 func many(name, target string) navigation { return navigation{name, target, true} }
 
+func one(name, target string) navigation { return navigation{name, target, false} }
+
 // Service names, as they appear in /sap/opu/odata/sap/<service>/.
 const (
 	serviceSalesOrder = "API_SALES_ORDER_SRV"
@@ -135,7 +137,13 @@ func schemas() map[string][]*entityType {
 				many("to_AddressIndependentEmail", "A_BPAddrIndepEmail"),
 				many("to_AddressIndependentPhone", "A_BPAddrIndepPhone"),
 				many("to_BusinessPartnerAddress", "A_BusinessPartnerAddress"),
-				many("to_BusinessPartnerRole", "A_BusinessPartnerRole")),
+				many("to_BusinessPartnerRole", "A_BusinessPartnerRole"),
+				one("to_Customer", "A_Customer")),
+			newType("A_Customer", 1, []string{"Customer:S10", "CustomerName:S80",
+				"DeletionIndicator:B"}, many("to_CustomerSalesArea", "A_CustomerSalesArea")),
+			newType("A_CustomerSalesArea", 4, []string{"Customer:S10", "SalesOrganization:S4",
+				"DistributionChannel:S2", "Division:S2", "Currency:S5",
+				"CustomerPaymentTerms:S4"}),
 			newType("A_BPAddrIndepEmail", 4, []string{"BusinessPartner:S10", "AddressID:S10",
 				"Person:S10", "OrdinalNumber:S3", "EmailAddress:S241",
 				"IsDefaultEmailAddress:B"}),
