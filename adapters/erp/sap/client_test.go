@@ -215,7 +215,8 @@ func TestCreateThenFind(t *testing.T) {
 	if got := area["results"].([]any)[0]; !reflect.DeepEqual(got, want) {
 		t.Errorf("sales area of the new partner = %v, want %v", got, want)
 	}
-	item := f.posted("/sap/opu/odata/sap/API_SALES_ORDER_SRV/A_SalesOrder")["to_Item"].(map[string]any)["results"].([]any)[0].(map[string]any)
+	order := f.posted("/sap/opu/odata/sap/API_SALES_ORDER_SRV/A_SalesOrder")
+	item := order["to_Item"].(map[string]any)["results"].([]any)[0].(map[string]any)
 	if item["Material"] != "MUG" || item["RequestedQuantity"] != "2" ||
 		item["SalesOrderItemText"] != "Stoneware mug" {
 		t.Errorf("first item sent = %v", item)

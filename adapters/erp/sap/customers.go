@@ -181,8 +181,9 @@ func (c *Client) readPartner(ctx context.Context, id string) (partnerRow, error)
 
 // partnerFor returns the business partner of an order's customer, found by
 // e-mail or created, with currency in its sales area data. The store's
-// customer id is kept when it fits the field. Two calls for one new customer at the same moment would both
-// create it: the caller makes the calls for one e-mail take turns.
+// customer id is kept when it fits the field. Two calls for one new
+// customer at the same moment would both create it: the caller makes the
+// calls for one e-mail take turns.
 func (c *Client) partnerFor(ctx context.Context, cust erp.Customer, currency string) (
 	string, error) {
 	id, err := c.partnerByEmail(ctx, cust.Email)
