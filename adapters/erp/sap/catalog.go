@@ -118,7 +118,7 @@ func (c *Client) ChangedProducts(ctx context.Context, q erp.Changes) (
 		}
 		page.Items = append(page.Items, p)
 	}
-	if len(rows.Results) == q.PageSize() {
+	if rows.more(q.PageSize()) {
 		last := rows.Results[len(rows.Results)-1]
 		page.Next = cursor{Modified: last.LastChangeDateTime.Time(), ID: last.Product}.encode()
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/erpsync/erpsync/adapters/erp"
 	"github.com/erpsync/erpsync/adapters/erp/erpsandbox"
+	"github.com/erpsync/erpsync/adapters/erp/sap/sapsandbox"
 	"github.com/erpsync/erpsync/internal/syncerr"
 )
 
@@ -70,6 +71,29 @@ func TestChangedProductsPagesAndFilters(t *testing.T) {
 		erp.Changes{Since: start.Add(30 * time.Minute)})
 	if len(changed) != 1 || changed[0].SKU != "MUG" || changed[0].PriceMinor != 1300 {
 		t.Errorf("changed since the update = %+v, want MUG at 13.00", changed)
+	}
+}
+
+func TestServerSidePagingContinues(t *testing.T) {
+	f := newFixture(t, sapsandbox.WithPageLimit(2))
+	if _, err := f.model.SeedProducts([]erpsandbox.Product{
+		{SKU: "BAG", Name: "Bag", PriceMinor: 1500, Currency: "EUR"},
+		{SKU: "CAP", Name: "Cap", PriceMinor: 1900, Currency: "EUR"},
+		{SKU: "PIN", Name: "Pin", PriceMinor: 500, Currency: "EUR"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for i, sku := range []string{"BAG", "CAP", "MUG", "PIN", "TEE"} {
+		if _, err := f.model.SetStock(sku, "WH", int64(i+1), 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	products, _ := listAll(t, f.client.ChangedProducts, erp.Changes{Limit: 10})
+	levels, _ := listAll(t, f.client.ChangedStock, erp.Changes{Limit: 10})
+	if len(products) != 5 || len(levels) != 5 {
+		t.Errorf("listed %d products and %d stock levels under a server page of 2, want 5 each",
+			len(products), len(levels))
 	}
 }
 

@@ -69,7 +69,7 @@ func (f *fixture) posted(path string) map[string]any {
 	return body
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T, opts ...sapsandbox.Option) *fixture {
 	t.Helper()
 	f := &fixture{t: t, clock: &clock{now: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)},
 		posts: map[string][]byte{}}
@@ -85,7 +85,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatalf("SeedProducts() error = %v", err)
 	}
 
-	f.sandbox = sapsandbox.New(f.model, f.faults, testCreds)
+	f.sandbox = sapsandbox.New(f.model, f.faults, testCreds, opts...)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if strings.EqualFold(r.Header.Get("X-CSRF-Token"), "fetch") {
 			f.fetches.Add(1)

@@ -442,7 +442,7 @@ func (c *Client) ChangedCustomers(ctx context.Context, q erp.Changes) (
 	for _, r := range rows.Results {
 		page.Items = append(page.Items, r.record())
 	}
-	if n := len(page.Items); n == q.PageSize() {
+	if n := len(page.Items); rows.more(q.PageSize()) {
 		last := page.Items[n-1]
 		page.Next = cursor{Modified: last.Modified, ID: last.ID}.encode()
 	}

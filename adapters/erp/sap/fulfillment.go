@@ -74,7 +74,7 @@ func (c *Client) ChangedShipments(ctx context.Context, q erp.Changes) (
 	if err := c.addExternalRefs(ctx, page.Items); err != nil {
 		return erp.Page[erp.Shipment]{}, err
 	}
-	if n := len(rows.Results); n == q.PageSize() {
+	if n := len(rows.Results); rows.more(q.PageSize()) {
 		last := rows.Results[n-1]
 		page.Next = cursor{Modified: last.LastChangeDate.Time(), ID: last.DeliveryDocument}.encode()
 	}
@@ -194,7 +194,7 @@ func (c *Client) ChangedCancellations(ctx context.Context, q erp.Changes) (
 		}
 		page.Items = append(page.Items, cn)
 	}
-	if n := len(rows.Results); n == q.PageSize() {
+	if n := len(rows.Results); rows.more(q.PageSize()) {
 		last := rows.Results[n-1]
 		page.Next = cursor{Modified: last.LastChangeDateTime.Time(), ID: last.SalesOrder}.encode()
 	}

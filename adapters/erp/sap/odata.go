@@ -289,6 +289,12 @@ type collection[T any] struct {
 	Next    string `json:"__next"`
 }
 
+// more reports whether a listing goes on after this page of at most size
+// entities: the page is full, or SAP cut it short with a __next link.
+func (c collection[T]) more(size int) bool {
+	return len(c.Results) > 0 && (len(c.Results) >= size || c.Next != "")
+}
+
 // results is an expanded navigation property to many entities.
 type results[T any] struct {
 	Results []T `json:"results"`

@@ -67,11 +67,11 @@ func (c *Client) ChangedStock(ctx context.Context, q erp.Changes) (
 	}
 
 	limit := q.PageSize() * rowsPerLevel
-	rows, err := c.stockRows(ctx, "Material gt "+quote(after), limit)
+	got, err := c.stockRows(ctx, "Material gt "+quote(after), limit)
 	if err != nil {
 		return erp.Page[erp.StockLevel]{}, err
 	}
-	full := len(rows) == limit
+	rows, full := got.Results, got.more(limit)
 	if full {
 		if rows, err = c.completeMaterials(ctx, rows); err != nil {
 			return erp.Page[erp.StockLevel]{}, err
@@ -105,15 +105,15 @@ func (c *Client) completeMaterials(ctx context.Context, rows []stockRow) ([]stoc
 	if err != nil {
 		return nil, err
 	}
-	if len(all) == maxRowsOfMaterial {
-		return nil, syncerr.Invalid("stock", "material %s has more than %d stock records",
-			last, maxRowsOfMaterial)
+	if all.more(maxRowsOfMaterial) {
+		return nil, syncerr.Invalid("stock", "material %s has more stock records than "+
+			"one answer holds (%d)", last, len(all.Results))
 	}
-	return all, nil
+	return all.Results, nil
 }
 
-func (c *Client) stockRows(ctx context.Context, materialFilter string, top int) ([]stockRow,
-	error) {
+func (c *Client) stockRows(ctx context.Context, materialFilter string, top int) (
+	collection[stockRow], error) {
 	var page collection[stockRow]
 	err := c.odata.do(ctx, call{method: http.MethodGet, service: serviceStock, path: setStock,
 		query: []param{
@@ -123,7 +123,7 @@ func (c *Client) stockRows(ctx context.Context, materialFilter string, top int) 
 			{"$orderby", "Material,Plant,StorageLocation"},
 			{"$top", fmt.Sprint(top)},
 		}}, &page)
-	return page.Results, err
+	return page, err
 }
 
 // levels sums rows into one level per material, plant and storage

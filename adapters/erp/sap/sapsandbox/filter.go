@@ -270,10 +270,18 @@ var operators = map[string]func(int) bool{
 	"le": func(c int) bool { return c <= 0 },
 }
 
-// compare orders a record's value against a literal, and reports whether
-// the two can be compared at all. null equals only null and a zero instant.
+// compare orders a record's value against a literal or another record's
+// value, and reports whether the two can be compared at all. A record's
+// zero instant is null, which equals only null; a literal instant is never
+// null, even 0001-01-01.
 func compare(have, want any) (int, bool) {
 	h, w := normalize(have), normalize(want)
+	switch x := want.(type) {
+	case dateTime:
+		w = time.Time(x)
+	case dateTimeOffset:
+		w = time.Time(x)
+	}
 	if h == nil || w == nil {
 		if h == nil && w == nil {
 			return 0, true

@@ -12,9 +12,10 @@ import (
 	"strings"
 )
 
-// maxPage is the most entities one answer holds; a longer result ends with
-// a __next link, as SAP Gateway's server-side paging does.
-const maxPage = 1000
+// defaultPageLimit is the most entities one answer holds by default; a
+// longer result ends with a __next link, as SAP Gateway's server-side
+// paging does.
+const defaultPageLimit = 1000
 
 // entity is one record of an entity set: its properties, and the entities
 // its navigation properties lead to.
@@ -98,7 +99,7 @@ func (s *Server) serveCollection(w http.ResponseWriter, req request, set *entity
 	sortEntities(found, q.orderBy, set.typ.keys)
 	count := len(found)
 
-	page, next := pageOf(found, q, req)
+	page, next := pageOf(found, q, req, s.pageLimit)
 	results := make([]any, len(page))
 	for i, e := range page {
 		results[i] = s.render(req, set, e, q.expand, q.sel)
@@ -113,8 +114,8 @@ func (s *Server) serveCollection(w http.ResponseWriter, req request, set *entity
 	writeJSON(w, http.StatusOK, map[string]any{"d": d})
 }
 
-// pageOf applies $skip and $top, and the server's own page limit.
-func pageOf(found []entity, q query, req request) ([]entity, string) {
+// pageOf applies $skip and $top, and the server's own page limit maxPage.
+func pageOf(found []entity, q query, req request, maxPage int) ([]entity, string) {
 	if q.skip >= len(found) {
 		return nil, ""
 	}

@@ -56,16 +56,27 @@ func WithCurrency(code string) Option {
 	return func(s *Server) { s.currency = code }
 }
 
+// WithPageLimit sets the most entities one answer holds, 1000 by default;
+// longer results end with a __next link.
+func WithPageLimit(n int) Option {
+	return func(s *Server) {
+		if n > 0 {
+			s.pageLimit = n
+		}
+	}
+}
+
 // A Server is an SAP S/4HANA sandbox. It is an [http.Handler].
 type Server struct {
-	model    *erpsandbox.Model
-	faults   *erpsandbox.Faults
-	creds    Credentials
-	currency string
-	types    map[string][]*entityType
-	sets     map[string]*entitySet
-	sessions *sessions
-	mux      *http.ServeMux
+	model     *erpsandbox.Model
+	faults    *erpsandbox.Faults
+	creds     Credentials
+	currency  string
+	pageLimit int
+	types     map[string][]*entityType
+	sets      map[string]*entitySet
+	sessions  *sessions
+	mux       *http.ServeMux
 }
 
 // New returns a server of SAP's OData APIs over model, with faults injected
@@ -78,7 +89,7 @@ func New(model *erpsandbox.Model, faults *erpsandbox.Faults, creds Credentials,
 		faults, _ = erpsandbox.NewFaults(erpsandbox.Config{})
 	}
 	s := &Server{
-		model: model, faults: faults, creds: creds, currency: "EUR",
+		model: model, faults: faults, creds: creds, currency: "EUR", pageLimit: defaultPageLimit,
 		types: schemas(), sessions: newSessions(),
 	}
 	for _, opt := range opts {

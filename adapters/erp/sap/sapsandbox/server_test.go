@@ -164,6 +164,42 @@ func TestQueryOptionsAndEnvelope(t *testing.T) {
 	}
 }
 
+func TestServerSidePagingLinksTheNextPage(t *testing.T) {
+	model := erpsandbox.NewModel(nil)
+	for _, sku := range []string{"A", "B", "C"} {
+		if _, err := model.CreateProduct(erpsandbox.Product{SKU: sku, Name: sku,
+			Currency: "EUR"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := httptest.NewServer(New(model, nil, testCreds, WithPageLimit(2)))
+	defer srv.Close()
+
+	url := srv.URL + "/sap/opu/odata/sap/API_PRODUCT_SRV/A_Product?$select=Product"
+	var seen []string
+	for range 3 {
+		_, body := do(t, http.DefaultClient, http.MethodGet, url, "", nil)
+		var page struct {
+			D struct {
+				Results []struct{ Product string }
+				Next    string `json:"__next"`
+			} `json:"d"`
+		}
+		if err := json.Unmarshal([]byte(body), &page); err != nil {
+			t.Fatalf("answer %s: %v", body, err)
+		}
+		for _, r := range page.D.Results {
+			seen = append(seen, r.Product)
+		}
+		if url = page.D.Next; url == "" {
+			break
+		}
+	}
+	if strings.Join(seen, ",") != "A,B,C" || url != "" {
+		t.Errorf("pages held %v, next %q; want A,B then C and no next link", seen, url)
+	}
+}
+
 func TestErrorsInSAPFormat(t *testing.T) {
 	srv, _, _ := testServer(t)
 	tests := []struct {
