@@ -119,6 +119,7 @@ func (o *odata) csrfToken(ctx context.Context, service string) (string, error) {
 	if err := o.check(resp); err != nil {
 		return "", err
 	}
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxAnswer)) // keeps the connection
 
 	token = resp.Header.Get("X-CSRF-Token")
 	if token == "" || strings.EqualFold(token, "Required") {

@@ -31,7 +31,6 @@ type request struct {
 	nav     string
 	query   url.Values
 	ifMatch string
-	path    string
 }
 
 // parseRequest splits the path /sap/opu/odata/sap/<service>/<resource>.
@@ -40,7 +39,7 @@ type request struct {
 func parseRequest(r *http.Request) request {
 	req := request{
 		method: r.Method, base: "http://" + r.Host + servicePrefix, query: r.URL.Query(),
-		ifMatch: r.Header.Get("If-Match"), path: r.URL.Path,
+		ifMatch: r.Header.Get("If-Match"),
 	}
 	if tunnel := r.Header.Get("X-HTTP-Method"); r.Method == http.MethodPost && tunnel != "" {
 		req.method = strings.ToUpper(tunnel)
