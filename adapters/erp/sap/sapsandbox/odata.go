@@ -50,6 +50,10 @@ func (s *Server) dispatch(w http.ResponseWriter, req request, body []byte) {
 		return
 	}
 
+	if req.kind == resUnknown {
+		writeError(w, badRequest("Invalid key predicate in segment '%s'", req.set))
+		return
+	}
 	set, ok := s.sets[req.set]
 	if !ok || set.service != req.service {
 		writeError(w, notFound("Resource not found for segment '%s'", req.set))

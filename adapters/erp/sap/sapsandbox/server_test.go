@@ -212,6 +212,7 @@ func TestErrorsInSAPFormat(t *testing.T) {
 		{"bad literal", http.MethodGet, salesOrders + "?$filter=SalesOrder%20eq%20'1", "",
 			400, "unterminated"},
 		{"unknown entity", http.MethodGet, salesOrders + "('999')", "", 404, "not found"},
+		{"bad key", http.MethodGet, salesOrders + "('1)", "", 400, "Invalid key predicate"},
 		{"unknown material", http.MethodPost, salesOrders,
 			`{"SoldToParty":"3","to_Item":[{"Material":"NOPE","RequestedQuantity":"1"}]}`,
 			400, "The material NOPE does not exist"},
