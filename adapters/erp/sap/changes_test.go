@@ -195,6 +195,59 @@ func TestChangedCustomersPagesAndFilters(t *testing.T) {
 	}
 }
 
+func TestChangedCustomersMergesCreatedAndChanged(t *testing.T) {
+	f := newFixture(t)
+	start := f.clock.Now()
+	ids := map[string]int64{}
+	create := func(name string) {
+		c, err := f.model.CreateCustomer(erpsandbox.Customer{Name: name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids[name] = c.ID
+		f.clock.advance(time.Second)
+	}
+	create("A")
+	create("B")
+	create("C")
+	if _, err := f.model.UpdateCustomer(ids["A"], func(c *erpsandbox.Customer) error {
+		c.Phone = "+351 2"
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.advance(time.Second)
+	create("D")
+
+	all, pages := listAll(t, f.client.ChangedCustomers,
+		erp.Changes{Since: start.Add(time.Second), Limit: 1})
+	var names []string
+	for _, c := range all {
+		names = append(names, c.Name)
+	}
+	if want := []string{"B", "C", "A", "D"}; !slices.Equal(names, want) || pages < 4 {
+		t.Errorf("listed %v in %d pages, want %v: created and changed in time order",
+			names, pages, want)
+	}
+}
+
+func TestInterleaveStopsWhereAStreamIsUnread(t *testing.T) {
+	at := func(sec int, id string) cursor {
+		return cursor{Modified: time.Unix(int64(sec), 0), ID: id}
+	}
+	rows := [2][]cursor{{at(1, "1"), at(5, "2")}, {at(2, "3"), at(3, "4"), at(9, "5")}}
+	self := func(c cursor) cursor { return c }
+
+	got, taken := interleave(rows, [2]bool{true, false}, 10, self)
+	if len(got) != 4 || taken != [2]int{2, 2} || got[2].ID != "4" {
+		t.Errorf("interleave() = %v, %v; want 1, 3, 4, 2 and a stop before 5", got, taken)
+	}
+	got, _ = interleave(rows, [2]bool{}, 3, self)
+	if len(got) != 3 || got[0].ID != "1" || got[1].ID != "3" || got[2].ID != "4" {
+		t.Errorf("interleave(size 3) = %v, want 1, 3, 4", got)
+	}
+}
+
 func TestChangedStockSumsPerLocation(t *testing.T) {
 	f := newFixture(t)
 	levels := []struct {

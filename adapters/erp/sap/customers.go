@@ -414,60 +414,45 @@ func (c *Client) updateAddress(ctx context.Context, id string, a erp.Address,
 		path: path, body: body, ifMatch: r.Metadata.ifMatch()}, nil)
 }
 
-// ChangedCustomers lists the business partners changed at or after
-// q.Since, oldest first: by LastChangeDate, LastChangeTime and partner
-// number, with keyset paging on the three.
-//
-// TODO: S/4HANA leaves LastChangeDate empty on a partner never changed
-// since its creation; such partners are missed until their first change.
-// Listing them needs a second query on CreationDate and CreationTime,
-// merged in time order.
+// ChangedCustomers lists the business partners changed or created at or
+// after q.Since, oldest first. SAP leaves the change date of a partner
+// empty until its first change, so the listing merges two streams: the
+// partners changed since, by LastChangeDate, LastChangeTime and number,
+// and the partners created since and never changed, by CreationDate,
+// CreationTime and number, each with keyset paging.
 func (c *Client) ChangedCustomers(ctx context.Context, q erp.Changes) (
 	page erp.Page[erp.CustomerRecord], err error) {
 	defer wrap(&err, "list changed sap customers")
-	filter, err := dayTimeFilter("LastChangeDate", "LastChangeTime", "BusinessPartner", q)
+	changed := func(pos cursor, top int) (collection[partnerRow], error) {
+		return c.partners(ctx,
+			dayTimeAfter("LastChangeDate", "LastChangeTime", "BusinessPartner", pos),
+			"LastChangeDate,LastChangeTime,BusinessPartner", top)
+	}
+	created := func(pos cursor, top int) (collection[partnerRow], error) {
+		return c.partners(ctx, "LastChangeDate eq null and "+
+			dayTimeAfter("CreationDate", "CreationTime", "BusinessPartner", pos),
+			"CreationDate,CreationTime,BusinessPartner", top)
+	}
+
+	rows, next, err := mergeStreams(q, [2]stream[partnerRow]{changed, created},
+		func(r partnerRow) cursor { return cursor{Modified: r.modified(), ID: r.BusinessPartner} })
 	if err != nil {
 		return erp.Page[erp.CustomerRecord]{}, err
 	}
-
-	var rows collection[partnerRow]
-	err = c.odata.do(ctx, call{method: http.MethodGet, service: servicePartner,
-		path: setPartner, query: []param{{"$filter", filter}, {"$expand", partnerExpand},
-			{"$orderby", "LastChangeDate,LastChangeTime,BusinessPartner"},
-			{"$top", fmt.Sprint(q.PageSize())}}}, &rows)
-	if err != nil {
-		return erp.Page[erp.CustomerRecord]{}, err
-	}
-
-	for _, r := range rows.Results {
+	for _, r := range rows {
 		page.Items = append(page.Items, r.record())
 	}
-	if n := len(page.Items); rows.more(q.PageSize()) {
-		last := page.Items[n-1]
-		page.Next = cursor{Modified: last.Modified, ID: last.ID}.encode()
-	}
+	page.Next = next
 	return page, nil
 }
 
-// dayTimeFilter is the $filter of a change listing over a date field, a
-// time field and a key: from q.Since on the first page, after the
-// cursor's record on the next ones.
-func dayTimeFilter(dayField, timeField, key string, q erp.Changes) (string, error) {
-	since, id, op := q.Since, "", "ge"
-	if q.Cursor != "" {
-		cur, err := decodeCursor(q.Cursor)
-		if err != nil {
-			return "", syncerr.Invalid("cursor", "%v", err)
-		}
-		since, id, op = cur.Modified, cur.ID, "gt"
-	}
-
-	day, tod := dateTimeLiteral(since), timeLiteral(since)
-	filter := fmt.Sprintf("%s gt %s or (%s eq %s and %s %s %s)", dayField, day, dayField, day,
-		timeField, op, tod)
-	if id != "" {
-		filter += fmt.Sprintf(" or (%s eq %s and %s eq %s and %s gt %s)", dayField, day,
-			timeField, tod, key, quote(id))
-	}
-	return "(" + filter + ")", nil
+// partners reads the business partners that filter selects, in orderBy,
+// at most top of them.
+func (c *Client) partners(ctx context.Context, filter, orderBy string, top int) (
+	collection[partnerRow], error) {
+	var rows collection[partnerRow]
+	err := c.odata.do(ctx, call{method: http.MethodGet, service: servicePartner,
+		path: setPartner, query: []param{{"$filter", filter}, {"$expand", partnerExpand},
+			{"$orderby", orderBy}, {"$top", fmt.Sprint(top)}}}, &rows)
+	return rows, err
 }

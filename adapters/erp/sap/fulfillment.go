@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/erpsync/erpsync/adapters/erp"
 	"github.com/erpsync/erpsync/internal/syncerr"
@@ -24,6 +25,8 @@ type deliveryRow struct {
 	ActualGoodsMovementDate sapTime                  `json:"ActualGoodsMovementDate"`
 	ActualGoodsMovementTime sapDuration              `json:"ActualGoodsMovementTime"`
 	LastChangeDate          sapTime                  `json:"LastChangeDate"`
+	CreationDate            sapTime                  `json:"CreationDate"`
+	CreationTime            sapDuration              `json:"CreationTime"`
 	Items                   results[deliveryItemRow] `json:"to_DeliveryDocumentItem"`
 }
 
@@ -34,37 +37,39 @@ type deliveryItemRow struct {
 }
 
 // ChangedShipments lists the outbound deliveries whose goods issue is
-// posted (OverallGoodsMovementStatus C) and that changed on or after the
-// day of q.Since, by LastChangeDate and delivery number, with keyset paging
-// on the two. The tracking number is the delivery's bill of lading; the
-// sales order is the one its first item references. LastChangeDate has no
-// time, so Modified is the start of the day and a listing repeats the
-// deliveries of its first day.
+// posted (OverallGoodsMovementStatus C) and that changed or were created
+// on or after q.Since, oldest first. SAP leaves the change date of a
+// delivery empty until its first change, so the listing merges two
+// streams: the deliveries changed since, by LastChangeDate and number, and
+// those created since and never changed, by CreationDate, CreationTime and
+// number, each with keyset paging. LastChangeDate has no time, so a
+// changed delivery's Modified is the start of its day, and a listing
+// repeats the changed deliveries of its first day. The tracking number is
+// the delivery's bill of lading; the sales order is the one its first item
+// references.
 //
 // TODO: the carrier is the forwarding agent partner of the delivery
 // (to_DeliveryDocumentPartner, function SP), which is not read yet.
-// TODO: S/4HANA may leave LastChangeDate empty on a delivery created with
-// its goods issue at once; such deliveries need a query on CreationDate.
 func (c *Client) ChangedShipments(ctx context.Context, q erp.Changes) (
 	page erp.Page[erp.Shipment], err error) {
 	defer wrap(&err, "list changed sap deliveries")
-	filter, err := dayFilter("LastChangeDate", "DeliveryDocument", q)
+	const issued = "OverallGoodsMovementStatus eq 'C' and "
+	changed := func(pos cursor, top int) (collection[deliveryRow], error) {
+		return c.deliveries(ctx, issued+dayAfter("LastChangeDate", "DeliveryDocument", pos),
+			"LastChangeDate,DeliveryDocument", top)
+	}
+	created := func(pos cursor, top int) (collection[deliveryRow], error) {
+		return c.deliveries(ctx, issued+"LastChangeDate eq null and "+
+			dayTimeAfter("CreationDate", "CreationTime", "DeliveryDocument", pos),
+			"CreationDate,CreationTime,DeliveryDocument", top)
+	}
+
+	rows, next, err := mergeStreams(q, [2]stream[deliveryRow]{changed, created},
+		func(r deliveryRow) cursor { return cursor{Modified: r.modified(), ID: r.DeliveryDocument} })
 	if err != nil {
 		return erp.Page[erp.Shipment]{}, err
 	}
-
-	var rows collection[deliveryRow]
-	err = c.odata.do(ctx, call{method: http.MethodGet, service: serviceDelivery,
-		path: setDelivery, query: []param{
-			{"$filter", "OverallGoodsMovementStatus eq 'C' and " + filter},
-			{"$expand", "to_DeliveryDocumentItem"},
-			{"$orderby", "LastChangeDate,DeliveryDocument"},
-			{"$top", fmt.Sprint(q.PageSize())}}}, &rows)
-	if err != nil {
-		return erp.Page[erp.Shipment]{}, err
-	}
-
-	for _, r := range rows.Results {
+	for _, r := range rows {
 		s, err := shipment(r)
 		if err != nil {
 			return erp.Page[erp.Shipment]{}, err
@@ -74,17 +79,35 @@ func (c *Client) ChangedShipments(ctx context.Context, q erp.Changes) (
 	if err := c.addExternalRefs(ctx, page.Items); err != nil {
 		return erp.Page[erp.Shipment]{}, err
 	}
-	if n := len(rows.Results); rows.more(q.PageSize()) {
-		last := rows.Results[n-1]
-		page.Next = cursor{Modified: last.LastChangeDate.Time(), ID: last.DeliveryDocument}.encode()
-	}
+	page.Next = next
 	return page, nil
+}
+
+// deliveries reads the outbound deliveries that filter selects, with their
+// items, in orderBy, at most top of them.
+func (c *Client) deliveries(ctx context.Context, filter, orderBy string, top int) (
+	collection[deliveryRow], error) {
+	var rows collection[deliveryRow]
+	err := c.odata.do(ctx, call{method: http.MethodGet, service: serviceDelivery,
+		path: setDelivery, query: []param{{"$filter", filter},
+			{"$expand", "to_DeliveryDocumentItem"}, {"$orderby", orderBy},
+			{"$top", fmt.Sprint(top)}}}, &rows)
+	return rows, err
+}
+
+// modified is the delivery's last change day, or its creation when SAP
+// left the change date empty.
+func (r deliveryRow) modified() time.Time {
+	if !r.LastChangeDate.Time().IsZero() {
+		return r.LastChangeDate.Time()
+	}
+	return at(r.CreationDate, r.CreationTime)
 }
 
 func shipment(r deliveryRow) (erp.Shipment, error) {
 	s := erp.Shipment{ID: r.DeliveryDocument, TrackingNumber: r.BillOfLading,
 		ShippedAt: at(r.ActualGoodsMovementDate, r.ActualGoodsMovementTime),
-		Modified:  r.LastChangeDate.Time()}
+		Modified:  r.modified()}
 	for _, item := range r.Items.Results {
 		qty, err := wholeUnits(item.ActualDeliveryQuantity)
 		if err != nil {
@@ -132,22 +155,6 @@ func (c *Client) addExternalRefs(ctx context.Context, shipments []erp.Shipment) 
 		shipments[i].ExternalRef = refs[shipments[i].SalesOrderID]
 	}
 	return nil
-}
-
-// dayFilter is the $filter of a change listing over a date field and a
-// key: from the day of q.Since on the first page, after the cursor's
-// record on the next ones.
-func dayFilter(dayField, key string, q erp.Changes) (string, error) {
-	if q.Cursor == "" {
-		return dayField + " ge " + dateTimeLiteral(q.Since), nil
-	}
-	cur, err := decodeCursor(q.Cursor)
-	if err != nil {
-		return "", syncerr.Invalid("cursor", "%v", err)
-	}
-	day := dateTimeLiteral(cur.Modified)
-	return fmt.Sprintf("(%s gt %s or (%s eq %s and %s gt %s))", dayField, day, dayField, day,
-		key, quote(cur.ID)), nil
 }
 
 // cancelledRow is a rejected A_SalesOrder with its items.

@@ -94,6 +94,7 @@ func splitLocation(name string) (string, string) {
 
 // deliveries lists the shipments of the model as outbound deliveries whose
 // goods issue is posted, with the tracking number as the bill of lading.
+// The change date stays empty until the first change, as in SAP.
 func (s *Server) deliveries() []entity {
 	shipments := s.model.Shipments()
 	out := make([]entity, 0, len(shipments))
@@ -109,7 +110,7 @@ func (s *Server) deliveryEntity(sh erpsandbox.Shipment) entity {
 	customer := strconv.FormatInt(order.CustomerID, 10)
 	issuedDay, issuedTime := dayOf(sh.ShippedAt)
 	createdDay, createdTime := dayOf(sh.Created)
-	changedDay, _ := dayOf(sh.Modified)
+	changedDay, _ := lastChange(sh.Created, sh.Modified)
 
 	items := make([]entity, 0, len(sh.Lines))
 	for i, l := range sh.Lines {

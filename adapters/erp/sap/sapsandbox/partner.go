@@ -9,8 +9,8 @@ import (
 )
 
 // businessPartners lists every customer of the model as A_BusinessPartner
-// of category 1 (person) with the customer roles. The sandbox stamps a
-// creation as the first change, so LastChangeDate is never null.
+// of category 1 (person) with the customer roles. As in SAP, the change
+// date and time stay empty until the first change.
 func (s *Server) businessPartners() []entity {
 	customers := s.model.Customers()
 	out := make([]entity, 0, len(customers))
@@ -24,7 +24,7 @@ func partnerEntity(c erpsandbox.Customer, currency string) entity {
 	id := strconv.FormatInt(c.ID, 10)
 	first, last := splitName(c.Name)
 	createdDay, createdTime := dayOf(c.Created)
-	changedDay, changedTime := dayOf(c.Modified)
+	changedDay, changedTime := lastChange(c.Created, c.Modified)
 	etag := etagOf(c.Modified)
 
 	e := entity{etag: etag, props: map[string]any{

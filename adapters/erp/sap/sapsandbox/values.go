@@ -65,6 +65,16 @@ func dayOf(t time.Time) (dateTime, timeOfDay) {
 	return dateTime(day), timeOfDay(t.Sub(day))
 }
 
+// lastChange is the change date and time of a record that SAP stamps only
+// from its first change on: empty (null and midnight) while the record is
+// as it was created.
+func lastChange(created, modified time.Time) (dateTime, timeOfDay) {
+	if !modified.After(created) {
+		return dateTime{}, 0
+	}
+	return dayOf(modified)
+}
+
 // jsonDate reads "/Date(<ms>)/" or "/Date(<ms>+<offset>)/" as SAP writes
 // them, and an ISO 8601 instant as some clients send them.
 var jsonDate = regexp.MustCompile(`^/Date\((-?\d+)([+-]\d{4})?\)/$`)
