@@ -64,8 +64,10 @@ func (c *Client) ChangedShipments(ctx context.Context, q erp.Changes) (
 			"CreationDate,CreationTime,DeliveryDocument", top)
 	}
 
-	rows, next, err := mergeStreams(q, [2]stream[deliveryRow]{changed, created},
-		func(r deliveryRow) cursor { return cursor{Modified: r.modified(), ID: r.DeliveryDocument} })
+	stamp := func(r deliveryRow) cursor {
+		return cursor{Modified: r.modified(), ID: r.DeliveryDocument}
+	}
+	rows, next, err := mergeStreams(q, [2]stream[deliveryRow]{changed, created}, stamp)
 	if err != nil {
 		return erp.Page[erp.Shipment]{}, err
 	}

@@ -44,6 +44,13 @@ func partnerEntity(c erpsandbox.Customer, currency string) entity {
 		"LastChangeTime":               changedTime,
 	}}
 
+	e.navs = partnerNavs(c, id, currency)
+	return e
+}
+
+// partnerNavs builds the entities a partner's navigation properties lead
+// to: its e-mail and phone (when set), its address, roles and customer.
+func partnerNavs(c erpsandbox.Customer, id, currency string) map[string][]entity {
 	comm := func(field, value, flag string) []entity {
 		if value == "" {
 			return []entity{}
@@ -52,7 +59,7 @@ func partnerEntity(c erpsandbox.Customer, currency string) entity {
 			"AddressID": "", "Person": "", "OrdinalNumber": "1", field: value, flag: true}}}
 	}
 	a := c.Address
-	e.navs = map[string][]entity{
+	return map[string][]entity{
 		"to_AddressIndependentEmail": comm("EmailAddress", c.Email, "IsDefaultEmailAddress"),
 		"to_AddressIndependentPhone": comm("PhoneNumber", c.Phone, "IsDefaultPhoneNumber"),
 		"to_BusinessPartnerAddress": {{props: map[string]any{
@@ -66,7 +73,6 @@ func partnerEntity(c erpsandbox.Customer, currency string) entity {
 		},
 		"to_Customer": {customerEntity(c, currency)},
 	}
-	return e
 }
 
 // customerEntity is the customer master of a partner, extended to the
