@@ -85,7 +85,7 @@ async function checkPartner() {
   const bp = res.data.d.BusinessPartner;
   expect(/^\d+$/.test(bp), `business partner number ${bp}`);
 
-  const found = await get(`${PARTNER}/A_BPAddrIndepEmail`, {
+  const found = await get(`${PARTNER}/A_BPAddressIndependentEmail`, {
     $filter: "EmailAddress eq 'check@example.com'", $select: 'BusinessPartner',
   });
   expect(found.results.length === 1 && found.results[0].BusinessPartner === bp,

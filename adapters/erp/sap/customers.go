@@ -17,8 +17,8 @@ import (
 const (
 	servicePartner = "API_BUSINESS_PARTNER"
 	setPartner     = "A_BusinessPartner"
-	setEmail       = "A_BPAddrIndepEmail"
-	setPhone       = "A_BPAddrIndepPhone"
+	setEmail       = "A_BPAddressIndependentEmail"
+	setPhone       = "A_BPAddressIndependentPhone"
 	setAddress     = "A_BusinessPartnerAddress"
 
 	// partnerExpand reads a partner with what a customer record needs.
