@@ -89,9 +89,10 @@ type productValuation struct {
 // inactive.
 //
 // TODO: the sales price proper is a PPR0 condition record of
-// API_SLSPRICINGCONDITIONRECORD_SRV, and a change of a valuation or a
-// condition record does not move the product's LastChangeDateTime; reading
-// the condition records with their own change time would catch price-only
+// API_SLSPRICINGCONDITIONRECORD_SRV, and a new standard price or condition
+// record does not move the product's LastChangeDateTime; a second stream
+// over the valuation's PriceLastChangeDate (or the condition records' own
+// change time), merged like ChangedCustomers does, would catch price-only
 // changes.
 func (c *Client) ChangedProducts(ctx context.Context, q erp.Changes) (
 	page erp.Page[erp.Product], err error) {
