@@ -11,6 +11,7 @@ import (
 	"github.com/erpsync/erpsync/adapters/erp/businesscentral"
 	"github.com/erpsync/erpsync/adapters/erp/netsuite"
 	"github.com/erpsync/erpsync/adapters/erp/odoo"
+	"github.com/erpsync/erpsync/adapters/erp/sap"
 	"github.com/erpsync/erpsync/internal/config"
 	"github.com/erpsync/erpsync/internal/httpretry"
 )
@@ -18,34 +19,33 @@ import (
 // requestTimeout bounds one HTTP request to the ERP.
 const requestTimeout = 30 * time.Second
 
-// newERP returns the adapter of the ERP that cfg names. Its HTTP requests
-// retry a few times, fast, where that is safe, before an error reaches the
-// activity's slower retry policy.
-func newERP(cfg config.Config, log *zap.Logger) (erp.SalesOrders, error) {
+// newERP returns the adapter of the ERP that cfg names, with its settings
+// checked. Its HTTP requests retry a few times, fast, where that is safe,
+// before an error reaches the activity's slower retry policy.
+func newERP(cfg config.Config, log *zap.Logger) (erp.ERP, error) {
 	hc := &http.Client{Timeout: requestTimeout, Transport: &httpretry.Transport{}}
 	log = log.Named("erp")
 
 	switch cfg.ERP {
 	case config.ERPOdoo:
-		o := odoo.Config{URL: cfg.Odoo.URL, DB: cfg.Odoo.DB, Login: cfg.Odoo.Login,
-			Transport: cfg.Odoo.Transport, Password: cfg.Odoo.Password,
-			APIKey: cfg.Odoo.APIKey, HTTPClient: hc, Logger: log}
-		if err := o.Validate(); err != nil {
-			return nil, err
-		}
-		return odoo.New(o), nil
-	case config.ERPBusinessCentral:
-		b := cfg.BusinessCentral
-		bc := businesscentral.Config{URL: b.URL, TokenURL: b.TokenURL, ClientID: b.ClientID,
-			ClientSecret: b.ClientSecret, CompanyID: b.CompanyID, HTTPClient: hc, Logger: log}
-		if err := bc.Validate(); err != nil {
-			return nil, err
-		}
-		return businesscentral.New(bc), nil
+		return newOdoo(cfg.Odoo, hc, log)
 	case config.ERPNetSuite:
 		return newNetSuite(cfg.NetSuite, hc, log)
+	case config.ERPSAP:
+		return newSAP(cfg.SAP, hc, log)
+	case config.ERPBusinessCentral:
+		return newBusinessCentral(cfg.BusinessCentral, hc, log)
 	}
 	return nil, fmt.Errorf("%s: no adapter for ERP %q", config.EnvERP, cfg.ERP)
+}
+
+func newOdoo(o config.Odoo, hc *http.Client, log *zap.Logger) (erp.ERP, error) {
+	c := odoo.Config{URL: o.URL, DB: o.DB, Login: o.Login, Transport: o.Transport,
+		Password: o.Password, APIKey: o.APIKey, HTTPClient: hc, Logger: log}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return odoo.New(c), nil
 }
 
 // newNetSuite returns the NetSuite adapter, authenticating with OAuth 2.0
@@ -53,14 +53,32 @@ func newERP(cfg config.Config, log *zap.Logger) (erp.SalesOrders, error) {
 //
 // TODO: the integration user's time zone, in which SuiteQL reads and writes
 // datetimes, is taken to be UTC; it needs a setting of its own in config.
-func newNetSuite(ns config.NetSuite, hc *http.Client, log *zap.Logger) (erp.SalesOrders,
-	error) {
-	n := netsuite.Config{URL: ns.URL, Account: ns.Account, ConsumerKey: ns.ConsumerKey,
+func newNetSuite(ns config.NetSuite, hc *http.Client, log *zap.Logger) (erp.ERP, error) {
+	c := netsuite.Config{URL: ns.URL, Account: ns.Account, ConsumerKey: ns.ConsumerKey,
 		ConsumerSecret: ns.ConsumerSecret, TokenID: ns.TokenID, TokenSecret: ns.TokenSecret,
 		ClientID: ns.ClientID, CertificateID: ns.CertificateID,
 		PrivateKeyPEM: ns.PrivateKeyPEM, HTTPClient: hc, Logger: log}
-	if err := n.Validate(); err != nil {
+	if err := c.Validate(); err != nil {
 		return nil, err
 	}
-	return netsuite.New(n), nil
+	return netsuite.New(c), nil
+}
+
+func newSAP(s config.SAP, hc *http.Client, log *zap.Logger) (erp.ERP, error) {
+	c := sap.Config{URL: s.URL, User: s.User, Password: s.Password, HTTPClient: hc,
+		Logger: log}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return sap.New(c), nil
+}
+
+func newBusinessCentral(b config.BusinessCentral, hc *http.Client, log *zap.Logger) (erp.ERP,
+	error) {
+	c := businesscentral.Config{URL: b.URL, TokenURL: b.TokenURL, ClientID: b.ClientID,
+		ClientSecret: b.ClientSecret, CompanyID: b.CompanyID, HTTPClient: hc, Logger: log}
+	if err := c.Validate(); err != nil {
+		return nil, err
+	}
+	return businesscentral.New(c), nil
 }

@@ -48,8 +48,9 @@ type sandboxStarter func(model *erpsandbox.Model, faults *erpsandbox.Faults,
 // sandboxStarters makes the sandbox of each ERP, by name.
 var sandboxStarters = map[string]sandboxStarter{
 	config.ERPOdoo:            odooSandbox,
-	config.ERPBusinessCentral: businessCentralSandbox,
 	config.ERPNetSuite:        netsuiteSandbox,
+	config.ERPSAP:             sapSandbox,
+	config.ERPBusinessCentral: businessCentralSandbox,
 }
 
 // StartSandboxes serves the sandbox of every ERP on free ports of host, over
