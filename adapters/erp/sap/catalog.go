@@ -96,7 +96,7 @@ type productValuation struct {
 // changes.
 func (c *Client) ChangedProducts(ctx context.Context, q erp.Changes) (
 	page erp.Page[erp.Product], err error) {
-	defer wrap(&err, "list changed sap products")
+	defer syncerr.Wrap(&err, "list changed sap products")
 	filter, err := keysetFilter("LastChangeDateTime", "Product", q)
 	if err != nil {
 		return erp.Page[erp.Product]{}, err

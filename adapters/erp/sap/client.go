@@ -166,10 +166,3 @@ func orDefault(v, fallback string) string {
 	}
 	return strings.TrimSpace(v)
 }
-
-// wrap prefixes a non-nil *err with the operation it failed in.
-func wrap(err *error, format string, args ...any) {
-	if *err != nil {
-		*err = fmt.Errorf("%s: %w", fmt.Sprintf(format, args...), *err)
-	}
-}

@@ -113,7 +113,7 @@ func (r partnerRow) record() erp.CustomerRecord {
 // match.
 func (c *Client) FindCustomer(ctx context.Context, q erp.CustomerQuery) (
 	rec erp.CustomerRecord, found bool, err error) {
-	defer wrap(&err, "find sap customer")
+	defer syncerr.Wrap(&err, "find sap customer")
 
 	var id string
 	switch {
@@ -223,7 +223,7 @@ func (c *Client) CreateCustomer(ctx context.Context, cust erp.Customer) (
 // area data.
 func (c *Client) createPartner(ctx context.Context, cust erp.Customer, currency string) (
 	rec erp.CustomerRecord, err error) {
-	defer wrap(&err, "create sap business partner")
+	defer syncerr.Wrap(&err, "create sap business partner")
 	body, err := c.partnerBody(cust, currency)
 	if err != nil {
 		return erp.CustomerRecord{}, err
@@ -326,7 +326,7 @@ func addressBody(a erp.Address) map[string]any {
 // before it.
 func (c *Client) UpdateCustomer(ctx context.Context, id string, cust erp.Customer) (
 	rec erp.CustomerRecord, err error) {
-	defer wrap(&err, "update sap business partner %s", id)
+	defer syncerr.Wrap(&err, "update sap business partner %s", id)
 	row, err := c.readPartner(ctx, id)
 	if err != nil {
 		return erp.CustomerRecord{}, err
@@ -422,7 +422,7 @@ func (c *Client) updateAddress(ctx context.Context, id string, a erp.Address,
 // CreationTime and number, each with keyset paging.
 func (c *Client) ChangedCustomers(ctx context.Context, q erp.Changes) (
 	page erp.Page[erp.CustomerRecord], err error) {
-	defer wrap(&err, "list changed sap customers")
+	defer syncerr.Wrap(&err, "list changed sap customers")
 	changed := func(pos cursor, top int) (collection[partnerRow], error) {
 		return c.partners(ctx,
 			dayTimeAfter("LastChangeDate", "LastChangeTime", "BusinessPartner", pos),

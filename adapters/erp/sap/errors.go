@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/erpsync/erpsync/internal/httpretry"
 	"github.com/erpsync/erpsync/internal/syncerr"
 )
 
@@ -76,7 +77,7 @@ func translate(op string, err error) error {
 func fromStatus(he *httpError) error {
 	switch {
 	case he.status == http.StatusTooManyRequests:
-		return &syncerr.RateLimitedError{RetryAfter: parseRetryAfter(he.retryAfter, he.now)}
+		return &syncerr.RateLimitedError{RetryAfter: httpretry.RetryAfter(he.retryAfter, he.now)}
 	case he.status >= 500 || he.status == http.StatusRequestTimeout ||
 		he.status == http.StatusPreconditionFailed:
 		return fmt.Errorf("%w: %s", syncerr.ErrUnavailable, he.Error())
@@ -124,24 +125,4 @@ func fieldOf(target string) string {
 		}
 	}
 	return name
-}
-
-// defaultRetryAfter is the wait assumed when a 429 names none.
-const defaultRetryAfter = time.Second
-
-// maxRetryAfter caps the seconds read from a Retry-After header, a day.
-const maxRetryAfter = 86400
-
-// parseRetryAfter reads a Retry-After header: delay seconds or an HTTP date,
-// relative to now. A missing or malformed value means one second; a date in
-// the past means no wait.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	v = strings.TrimSpace(v)
-	if secs, err := strconv.ParseInt(v, 10, 64); err == nil && secs >= 0 {
-		return time.Duration(min(secs, maxRetryAfter)) * time.Second
-	}
-	if t, err := http.ParseTime(v); err == nil {
-		return max(t.Sub(now), 0)
-	}
-	return defaultRetryAfter
 }

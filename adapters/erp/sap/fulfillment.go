@@ -52,7 +52,7 @@ type deliveryItemRow struct {
 // (to_DeliveryDocumentPartner, function SP), which is not read yet.
 func (c *Client) ChangedShipments(ctx context.Context, q erp.Changes) (
 	page erp.Page[erp.Shipment], err error) {
-	defer wrap(&err, "list changed sap deliveries")
+	defer syncerr.Wrap(&err, "list changed sap deliveries")
 	const issued = "OverallGoodsMovementStatus eq 'C' and "
 	changed := func(pos cursor, top int) (collection[deliveryRow], error) {
 		return c.deliveries(ctx, issued+dayAfter("LastChangeDate", "DeliveryDocument", pos),
@@ -176,7 +176,7 @@ type cancelledRow struct {
 // item that has one.
 func (c *Client) ChangedCancellations(ctx context.Context, q erp.Changes) (
 	page erp.Page[erp.Cancellation], err error) {
-	defer wrap(&err, "list cancelled sap sales orders")
+	defer syncerr.Wrap(&err, "list cancelled sap sales orders")
 	filter, err := keysetFilter("LastChangeDateTime", "SalesOrder", q)
 	if err != nil {
 		return erp.Page[erp.Cancellation]{}, err

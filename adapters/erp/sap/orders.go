@@ -41,7 +41,7 @@ type orderRow struct {
 // [syncerr.InvalidError].
 func (c *Client) FindSalesOrder(ctx context.Context, externalRef string) (
 	ref erp.SalesOrderRef, found bool, err error) {
-	defer wrap(&err, "find sap sales order for %q", externalRef)
+	defer syncerr.Wrap(&err, "find sap sales order for %q", externalRef)
 	if err := checkExternalRef(externalRef); err != nil {
 		return erp.SalesOrderRef{}, false, err
 	}
@@ -100,7 +100,7 @@ func orderRef(id string) erp.SalesOrderRef {
 // answer was lost is found by the next FindSalesOrder.
 func (c *Client) CreateSalesOrder(ctx context.Context, order erp.SalesOrder) (
 	ref erp.SalesOrderRef, err error) {
-	defer wrap(&err, "create sap sales order for %q", order.ExternalRef)
+	defer syncerr.Wrap(&err, "create sap sales order for %q", order.ExternalRef)
 	if err := validateOrder(order); err != nil {
 		return erp.SalesOrderRef{}, err
 	}

@@ -56,7 +56,7 @@ const stockFilter = "InventoryStockType eq '01' and " +
 // storage location; reading it needs a rule for sharing it out.
 func (c *Client) ChangedStock(ctx context.Context, q erp.Changes) (
 	page erp.Page[erp.StockLevel], err error) {
-	defer wrap(&err, "list sap stock")
+	defer syncerr.Wrap(&err, "list sap stock")
 	after := ""
 	if q.Cursor != "" {
 		cur, err := decodeCursor(q.Cursor)

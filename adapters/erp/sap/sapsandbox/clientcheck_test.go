@@ -1,47 +1,21 @@
 package sapsandbox
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/erpsync/erpsync/adapters/erp/erpsandbox"
+	"github.com/erpsync/erpsync/internal/npmcheck"
 )
-
-// clientCheckDir holds the npm project that drives the sandbox through
-// SAP's own Cloud SDK HTTP client.
-var clientCheckDir = filepath.Join("..", "..", "..", "..", "clientcheck", "sap")
 
 // TestSAPCloudSDK installs the pinned SAP Cloud SDK with npm ci in a copy of
 // clientcheck/sap and runs its check.js against the sandbox. It needs node
 // and npm and the npm registry, and fails when they are missing.
 func TestSAPCloudSDK(t *testing.T) {
-	for _, tool := range []string{"node", "npm"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			t.Fatalf("%s is required to check the sandbox against SAP's client: %v", tool, err)
-		}
-	}
-	ctx, cancel := context.WithTimeout(t.Context(), 5*time.Minute)
-	defer cancel()
-
-	dir := t.TempDir()
-	for _, name := range []string{"package.json", "package-lock.json", "check.js"} {
-		data, err := os.ReadFile(filepath.Join(clientCheckDir, name))
-		if err != nil {
-			t.Fatalf("read %s: %v", name, err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
-			t.Fatalf("copy %s: %v", name, err)
-		}
-	}
-	run(ctx, t, dir, nil, "npm", "ci", "--no-audit", "--no-fund", "--ignore-scripts")
+	check := npmcheck.Install(t, "../../../..", "sap")
 
 	model := erpsandbox.NewModel(nil)
 	if _, err := model.SeedProducts([]erpsandbox.Product{
@@ -63,8 +37,8 @@ func TestSAPCloudSDK(t *testing.T) {
 	}))
 	defer srv.Close()
 
-	run(ctx, t, dir, []string{"SAP_URL=" + srv.URL, "SAP_USER=" + testCreds.User,
-		"SAP_PASSWORD=" + testCreds.Password}, "node", "check.js")
+	check.Run(t, "SAP_URL="+srv.URL, "SAP_USER="+testCreds.User,
+		"SAP_PASSWORD="+testCreds.Password)
 
 	orders := model.FindSalesOrders(func(o erpsandbox.SalesOrder) bool {
 		return o.ExternalRef == "clientcheck:O'Brien-1"
@@ -83,20 +57,4 @@ func TestSAPCloudSDK(t *testing.T) {
 		t.Errorf("client fetched %d CSRF tokens and sent %d POSTs with one, want > 0 and >= 3",
 			fetches.Load(), tokenPosts.Load())
 	}
-}
-
-// run runs a command in dir with extra environment and fails the test with
-// its output when it fails.
-func run(ctx context.Context, t *testing.T, dir string, env []string, name string,
-	args ...string) {
-	t.Helper()
-	cmd := exec.CommandContext(ctx, name, args...)
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), env...)
-
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("%s %v: %v\n%s", name, args, err, out)
-	}
-	t.Logf("%s %v:\n%s", name, args, out)
 }
