@@ -102,31 +102,13 @@ func (c *Client) CreateSalesOrder(ctx context.Context, order erp.SalesOrder) (
 	return erp.SalesOrderRef{ID: created.ID, Number: created.Number}, nil
 }
 
-// validate checks what Business Central cannot be asked to fix: the fields
-// every order needs.
+// validate checks what Business Central cannot be asked to fix: the fields every order
+// needs, and a reference that fits.
 func validate(o erp.SalesOrder) error {
-	if err := checkExternalRef(o.ExternalRef); err != nil {
+	if err := o.Check(); err != nil {
 		return err
 	}
-	switch {
-	case !money.ValidCurrency(o.Currency):
-		return syncerr.Invalid("currency", "%q is not an ISO 4217 code", o.Currency)
-	case o.Customer.Email == "":
-		return syncerr.Invalid("customer.email",
-			"is empty; business central customers are matched by e-mail")
-	case len(o.Lines) == 0:
-		return syncerr.Invalid("lines", "the order has no lines")
-	}
-	for i, l := range o.Lines {
-		if l.SKU == "" {
-			return syncerr.Invalid(fmt.Sprintf("lines[%d].sku", i), "is empty")
-		}
-		if l.Quantity <= 0 {
-			return syncerr.Invalid(fmt.Sprintf("lines[%d].quantity", i), "%d is not positive",
-				l.Quantity)
-		}
-	}
-	return nil
+	return checkExternalRef(o.ExternalRef)
 }
 
 // orderBody builds the deep insert of a sales order. Prices are JSON

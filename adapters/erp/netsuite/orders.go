@@ -62,7 +62,7 @@ func (c *Client) FindSalesOrder(ctx context.Context, externalRef string) (
 func (c *Client) CreateSalesOrder(ctx context.Context, order erp.SalesOrder) (
 	ref erp.SalesOrderRef, err error) {
 	defer syncerr.Wrap(&err, "create netsuite sales order %q", order.ExternalRef)
-	if err := validate(order); err != nil {
+	if err := order.Check(); err != nil {
 		return erp.SalesOrderRef{}, err
 	}
 
@@ -129,32 +129,6 @@ func (c *Client) customerFor(ctx context.Context, cust erp.Customer) (string, er
 		return "", err
 	}
 	return created.ID, nil
-}
-
-// validate checks what NetSuite cannot be asked to fix: the fields every
-// order needs.
-func validate(o erp.SalesOrder) error {
-	switch {
-	case o.ExternalRef == "":
-		return syncerr.Invalid("external_ref", "is empty")
-	case !money.ValidCurrency(o.Currency):
-		return syncerr.Invalid("currency", "%q is not an ISO 4217 code", o.Currency)
-	case o.Customer.Email == "":
-		return syncerr.Invalid("customer.email",
-			"is empty; netsuite customers are matched by e-mail")
-	case len(o.Lines) == 0:
-		return syncerr.Invalid("lines", "the order has no lines")
-	}
-	for i, l := range o.Lines {
-		if l.SKU == "" {
-			return syncerr.Invalid(fmt.Sprintf("lines[%d].sku", i), "is empty")
-		}
-		if l.Quantity <= 0 {
-			return syncerr.Invalid(fmt.Sprintf("lines[%d].quantity", i), "%d is not positive",
-				l.Quantity)
-		}
-	}
-	return nil
 }
 
 // orderBody builds the salesOrder of o. Rates are JSON numbers written

@@ -92,7 +92,7 @@ func (c *Client) FindSalesOrder(ctx context.Context, externalRef string) (
 func (c *Client) CreateSalesOrder(ctx context.Context, order erp.SalesOrder) (
 	ref erp.SalesOrderRef, err error) {
 	defer syncerr.Wrap(&err, "create sale.order for %q", order.ExternalRef)
-	if err := validate(order); err != nil {
+	if err := order.Check(); err != nil {
 		return erp.SalesOrderRef{}, err
 	}
 
@@ -119,31 +119,6 @@ func (c *Client) CreateSalesOrder(ctx context.Context, order erp.SalesOrder) (
 	}
 
 	return c.readRef(ctx, id)
-}
-
-// validate checks what Odoo cannot be asked to fix: the fields every order
-// needs.
-func validate(o erp.SalesOrder) error {
-	switch {
-	case o.ExternalRef == "":
-		return syncerr.Invalid("external_ref", "is empty")
-	case !money.ValidCurrency(o.Currency):
-		return syncerr.Invalid("currency", "%q is not an ISO 4217 code", o.Currency)
-	case o.Customer.Email == "":
-		return syncerr.Invalid("customer.email", "is empty; odoo customers are matched by e-mail")
-	case len(o.Lines) == 0:
-		return syncerr.Invalid("lines", "the order has no lines")
-	}
-	for i, l := range o.Lines {
-		if l.SKU == "" {
-			return syncerr.Invalid(fmt.Sprintf("lines[%d].sku", i), "is empty")
-		}
-		if l.Quantity <= 0 {
-			return syncerr.Invalid(fmt.Sprintf("lines[%d].quantity", i), "%d is not positive",
-				l.Quantity)
-		}
-	}
-	return nil
 }
 
 // orderVals builds the values of sale.order create, with one order_line

@@ -128,29 +128,13 @@ func (c *Client) CreateSalesOrder(ctx context.Context, order erp.SalesOrder) (
 	return orderRef(created.SalesOrder), nil
 }
 
-// validateOrder checks what SAP cannot be asked to fix.
+// validateOrder checks what SAP cannot be asked to fix: the fields every order
+// needs, and a reference that fits.
 func validateOrder(o erp.SalesOrder) error {
-	if err := checkExternalRef(o.ExternalRef); err != nil {
+	if err := o.Check(); err != nil {
 		return err
 	}
-	switch {
-	case !money.ValidCurrency(o.Currency):
-		return syncerr.Invalid("currency", "%q is not an ISO 4217 code", o.Currency)
-	case o.Customer.Email == "":
-		return syncerr.Invalid("customer.email", "is empty; sap customers are matched by e-mail")
-	case len(o.Lines) == 0:
-		return syncerr.Invalid("lines", "the order has no lines")
-	}
-	for i, l := range o.Lines {
-		if l.SKU == "" {
-			return syncerr.Invalid(fmt.Sprintf("lines[%d].sku", i), "is empty")
-		}
-		if l.Quantity <= 0 {
-			return syncerr.Invalid(fmt.Sprintf("lines[%d].quantity", i), "%d is not positive",
-				l.Quantity)
-		}
-	}
-	return nil
+	return checkExternalRef(o.ExternalRef)
 }
 
 // orderBody builds the deep insert of A_SalesOrder. Amounts are decimal
