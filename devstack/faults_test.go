@@ -49,4 +49,3 @@ func TestFaultsFlagRefusesABadSpec(t *testing.T) {
 		t.Errorf("other flags changed: %v", got)
 	}
 }
-
