@@ -1,9 +1,13 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"time"
+	// The time zones of ERP users load from the binary, in images without
+	// a zone database too.
+	_ "time/tzdata"
 
 	"go.uber.org/zap"
 
@@ -50,14 +54,17 @@ func newOdoo(o config.Odoo, hc *http.Client, log *zap.Logger) (erp.ERP, error) {
 
 // newNetSuite returns the NetSuite adapter, authenticating with OAuth 2.0
 // when its settings are given and with token-based authentication if not.
-//
-// TODO: the integration user's time zone, in which SuiteQL reads and writes
-// datetimes, is taken to be UTC; it needs a setting of its own in config.
 func newNetSuite(ns config.NetSuite, hc *http.Client, log *zap.Logger) (erp.ERP, error) {
+	tz, err := time.LoadLocation(cmp.Or(ns.TimeZone, "UTC"))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", config.EnvNSTimeZone, err)
+	}
+
 	c := netsuite.Config{URL: ns.URL, Account: ns.Account, ConsumerKey: ns.ConsumerKey,
 		ConsumerSecret: ns.ConsumerSecret, TokenID: ns.TokenID, TokenSecret: ns.TokenSecret,
 		ClientID: ns.ClientID, CertificateID: ns.CertificateID,
-		PrivateKeyPEM: ns.PrivateKeyPEM, HTTPClient: hc, Logger: log}
+		PrivateKeyPEM: ns.PrivateKeyPEM, MaxConcurrency: ns.MaxConcurrency, TimeZone: tz,
+		HTTPClient: hc, Logger: log}
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -70,7 +71,9 @@ type Odoo struct {
 
 // NetSuite holds the settings of the NetSuite adapter: either the four
 // token-based authentication values or the three of OAuth 2.0 client
-// credentials.
+// credentials. MaxConcurrency caps the adapter's requests in flight (0
+// means the adapter's default), and TimeZone names the integration user's
+// time zone, in which SuiteQL reads and writes datetimes ("" means UTC).
 type NetSuite struct {
 	URL            string
 	Account        string
@@ -81,6 +84,8 @@ type NetSuite struct {
 	ClientID       string
 	CertificateID  string
 	PrivateKeyPEM  string `json:"-"`
+	MaxConcurrency int
+	TimeZone       string
 }
 
 // SAP holds the settings of the SAP S/4HANA adapter.
@@ -126,6 +131,8 @@ const (
 	EnvNSClientID        = "NETSUITE_CLIENT_ID"
 	EnvNSCertificateID   = "NETSUITE_CERTIFICATE_ID"
 	EnvNSPrivateKey      = "NETSUITE_PRIVATE_KEY"
+	EnvNSMaxConcurrency  = "NETSUITE_MAX_CONCURRENCY"
+	EnvNSTimeZone        = "NETSUITE_TIMEZONE"
 	EnvSAPURL            = "SAP_URL"
 	EnvSAPUser           = "SAP_USER"
 	EnvSAPPassword       = "SAP_PASSWORD"
@@ -181,6 +188,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			ClientID:       get(EnvNSClientID, ""),
 			CertificateID:  get(EnvNSCertificateID, ""),
 			PrivateKeyPEM:  getenv(EnvNSPrivateKey),
+			TimeZone:       get(EnvNSTimeZone, ""),
 		},
 		SAP: SAP{
 			URL: get(EnvSAPURL, ""), User: get(EnvSAPUser, ""), Password: getenv(EnvSAPPassword),
@@ -206,7 +214,21 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	if err != nil {
 		errs = append(errs, err)
 	}
+	c.NetSuite.MaxConcurrency, err = parseCount(EnvNSMaxConcurrency, get(EnvNSMaxConcurrency, "0"))
+	if err != nil {
+		errs = append(errs, err)
+	}
 	return c, errors.Join(append(errs, c.check()...)...)
+}
+
+// parseCount reads the whole number of variable key, which may not be
+// negative.
+func parseCount(key, v string) (int, error) {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("%s: %q is not a whole number of at least 0", key, v)
+	}
+	return n, nil
 }
 
 // parseStores reads a comma-separated list of store names, each optionally

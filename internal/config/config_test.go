@@ -142,3 +142,22 @@ func TestERPChoiceAndItsSettings(t *testing.T) {
 		}
 	}
 }
+
+func TestNetSuiteLimits(t *testing.T) {
+	c, err := FromEnv(env(map[string]string{EnvERP: ERPNetSuite, EnvNSMaxConcurrency: "3",
+		EnvNSTimeZone: "America/Los_Angeles"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.NetSuite.MaxConcurrency != 3 || c.NetSuite.TimeZone != "America/Los_Angeles" {
+		t.Errorf("NetSuite = %+v, want 3 requests at most in America/Los_Angeles", c.NetSuite)
+	}
+
+	for _, bad := range []string{"-1", "four", "2.5"} {
+		_, err := FromEnv(env(map[string]string{EnvNSMaxConcurrency: bad}))
+		if err == nil || !strings.Contains(err.Error(), EnvNSMaxConcurrency) {
+			t.Errorf("%s=%s: error %v, want one naming the variable", EnvNSMaxConcurrency, bad,
+				err)
+		}
+	}
+}
