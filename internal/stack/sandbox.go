@@ -65,7 +65,7 @@ func StartSandboxes(host string) (*Sandboxes, error) {
 	for _, name := range config.ERPs {
 		start, ok := sandboxStarters[name]
 		if !ok {
-			continue // TODO: remove once every ERP has a sandbox.
+			return nil, errors.Join(fmt.Errorf("no sandbox for ERP %q", name), sb.Close())
 		}
 		if err := sb.serve(host, start); err != nil {
 			return nil, errors.Join(fmt.Errorf("start the %s sandbox: %w", name, err), sb.Close())
