@@ -242,6 +242,21 @@ func (s *Stack) startWorker(ctx context.Context) error {
 	return s.waitForWorker(ctx)
 }
 
+// UseERP restarts the worker so that it syncs to the sandbox of the ERP
+// name, one of [config.ERPs], and waits until it is ready.
+func (s *Stack) UseERP(ctx context.Context, name string) error {
+	sys, err := s.sandbox.System(name)
+	if err != nil {
+		return err
+	}
+
+	if err := s.worker.stop(15 * time.Second); err != nil {
+		return fmt.Errorf("stop the worker: %w", err)
+	}
+	s.ERP = sys
+	return s.startWorker(ctx)
+}
+
 func (s *Stack) startStarter(ctx context.Context) error {
 	port := s.port(8080)
 	if port == 0 {
