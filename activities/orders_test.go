@@ -84,6 +84,16 @@ func TestMapOrder(t *testing.T) {
 		{"negative price", func(o *store.Order) { o.Lines[0].UnitPriceMinor = -1 },
 			"lines[0].unit_price"},
 		{"total off by a cent", func(o *store.Order) { o.TotalMinor++ }, "total"},
+		{"discount and tax on top", func(o *store.Order) {
+			o.DiscountMinor, o.TaxMinor = 500, 1200
+			o.TotalMinor += 700
+		}, ""},
+		{"tax included in the prices", func(o *store.Order) {
+			o.DiscountMinor, o.TaxMinor, o.TaxesIncluded = 500, 1200, true
+			o.TotalMinor -= 500
+		}, ""},
+		{"discount left out of the total", func(o *store.Order) { o.DiscountMinor = 500 },
+			"total"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

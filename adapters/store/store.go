@@ -21,7 +21,9 @@ type Orders interface {
 	SetERPID(ctx context.Context, orderID, erpID string) error
 }
 
-// Order is a store order. Amounts are integer minor units of Currency.
+// Order is a store order. Amounts are integer minor units of Currency. The
+// lines at their unit prices, less DiscountMinor, plus ShippingMinor, plus
+// TaxMinor unless TaxesIncluded, add up to TotalMinor.
 type Order struct {
 	ID       string    `json:"id"`
 	Number   string    `json:"number"`
@@ -32,6 +34,14 @@ type Order struct {
 
 	ShippingMinor int64 `json:"shipping_minor"`
 	TotalMinor    int64 `json:"total_minor"`
+
+	// DiscountMinor is the sum of the order's and its lines' discounts.
+	DiscountMinor int64 `json:"discount_minor,omitempty"`
+
+	// TaxMinor is the tax charged on lines and shipping; TaxesIncluded says
+	// that the prices already include it.
+	TaxMinor      int64 `json:"tax_minor,omitempty"`
+	TaxesIncluded bool  `json:"taxes_included,omitempty"`
 
 	// ERPID is the ERP's id once the order has been synced, or "".
 	ERPID     string    `json:"erp_id,omitempty"`
