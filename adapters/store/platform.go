@@ -170,16 +170,3 @@ var (
 	// ErrMalformed reports a body or header that cannot be read.
 	ErrMalformed = errors.New("webhook delivery is malformed")
 )
-
-// Platforms the store adapters serve, as configuration and webhook paths
-// name them. Headless is the custom storefront on Postgres.
-const (
-	PlatformHeadless    = "headless"
-	PlatformShopify     = "shopify"
-	PlatformWooCommerce = "woocommerce"
-	PlatformBigCommerce = "bigcommerce"
-)
-
-// Platforms lists the supported platforms.
-var Platforms = []string{PlatformHeadless, PlatformShopify, PlatformWooCommerce,
-	PlatformBigCommerce}

@@ -24,9 +24,7 @@ type Config struct {
 	// schema of the headless storefront.
 	DatabaseURL string `json:"-"`
 
-	// Stores lists the names of the stores served by the headless
-	// storefront adapter, each with the secret its webhooks are signed
-	// with.
+	// Stores holds the configuration of each store, by name.
 	Stores map[string]Store
 
 	// ERP names the ERP adapter: one of [ERPs]. Only its settings below
@@ -40,11 +38,6 @@ type Config struct {
 	ListenAddr      string
 	ShutdownTimeout time.Duration
 	LogLevel        string
-}
-
-// Store is the configuration of one store.
-type Store struct {
-	WebhookSecret string `json:"-"`
 }
 
 // The ERPs erpsync has adapters for, as [Config.ERP] names them.
@@ -210,7 +203,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	if err != nil {
 		errs = append(errs, fmt.Errorf("%s: %w", EnvShutdownTimeout, err))
 	}
-	c.Stores, err = parseStores(get(EnvStores, "demo"), getenv(EnvWebhookSecret))
+	c.Stores, err = parseStores(get(EnvStores, "demo"), getenv(EnvWebhookSecret), get)
 	if err != nil {
 		errs = append(errs, err)
 	}
@@ -233,7 +226,10 @@ func parseCount(key, v string) (int, error) {
 
 // parseStores reads a comma-separated list of store names, each optionally
 // followed by "=secret"; names without their own secret use defaultSecret.
-func parseStores(list, defaultSecret string) (map[string]Store, error) {
+// The other settings of each store come from its ERPSYNC_STORE_<NAME>_*
+// variables, read through get.
+func parseStores(list, defaultSecret string, get func(key, fallback string) string) (
+	map[string]Store, error) {
 	stores := map[string]Store{}
 	for _, item := range strings.Split(list, ",") {
 		name, secret, ok := strings.Cut(strings.TrimSpace(item), "=")
@@ -244,7 +240,11 @@ func parseStores(list, defaultSecret string) (map[string]Store, error) {
 			return nil, fmt.Errorf("%s: store name %q must be 1 to 64 letters, digits, - or _",
 				EnvStores, name)
 		}
-		stores[name] = Store{WebhookSecret: secret}
+		st, err := readStore(name, Store{WebhookSecret: secret}, get)
+		if err != nil {
+			return nil, err
+		}
+		stores[name] = st
 	}
 	return stores, nil
 }

@@ -161,3 +161,31 @@ func TestNetSuiteLimits(t *testing.T) {
 		}
 	}
 }
+
+func TestStoreSettings(t *testing.T) {
+	c, err := FromEnv(env(map[string]string{
+		EnvStores:                                "demo,eu-shop=s3cret",
+		StoreEnv("eu-shop", SettingPlatform):     PlatformShopify,
+		StoreEnv("eu-shop", SettingURL):          "https://eu-shop.myshopify.com",
+		StoreEnv("eu-shop", SettingAccessToken):  "shpat_1",
+		"ERPSYNC_STORE_DEMO_" + SettingStoreHash: "ignored-by-headless",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	shop := c.Stores["eu-shop"]
+	if StoreEnv("eu-shop", SettingURL) != "ERPSYNC_STORE_EU_SHOP_URL" ||
+		shop.Platform != PlatformShopify || shop.WebhookSecret != "s3cret" ||
+		shop.URL != "https://eu-shop.myshopify.com" || shop.AccessToken != "shpat_1" {
+		t.Errorf("eu-shop = %+v, want its shopify settings", shop)
+	}
+	if c.Stores["demo"].Platform != PlatformHeadless {
+		t.Errorf("demo platform %q, want headless by default", c.Stores["demo"].Platform)
+	}
+
+	_, err = FromEnv(env(map[string]string{StoreEnv("demo", SettingPlatform): "magento"}))
+	if err == nil || !strings.Contains(err.Error(), "ERPSYNC_STORE_DEMO_PLATFORM") {
+		t.Errorf("unknown platform: error %v, want one naming the variable", err)
+	}
+}
