@@ -9,8 +9,9 @@ import (
 	"github.com/erpsync/erpsync/internal/stack"
 )
 
-// sandbox serves the sandbox of every ERP, seeded with the demo catalog, and
-// prints one JSON line per sandbox with its URL and credentials.
+// sandbox serves the sandbox of every ERP and store platform, seeded with
+// the demo catalog, and prints one JSON line per sandbox with its URL and
+// credentials.
 func sandbox(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("sandbox", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -32,8 +33,19 @@ func sandbox(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := stack.SeedERP(sb.Model); err != nil {
 		return err
 	}
+	stores, err := stack.StartStoreSandboxes(*host, sb.Faults)
+	if err != nil {
+		return err
+	}
+	defer stores.Close()
+	if err := stack.SeedStore(stores.Model); err != nil {
+		return err
+	}
 
 	for _, s := range sb.Systems {
+		fmt.Fprintln(stdout, string(s.Info))
+	}
+	for _, s := range stores.Systems {
 		fmt.Fprintln(stdout, string(s.Info))
 	}
 	<-ctx.Done()

@@ -4,9 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
-	"time"
 
 	"github.com/erpsync/erpsync/adapters/erp/erpsandbox"
 	"github.com/erpsync/erpsync/internal/config"
@@ -21,7 +19,7 @@ type Sandboxes struct {
 	// Systems lists the sandboxes in the order of [config.ERPs].
 	Systems []System
 
-	servers []*http.Server
+	servers servers
 }
 
 // System is one ERP sandbox.
@@ -76,21 +74,13 @@ func StartSandboxes(host string) (*Sandboxes, error) {
 
 // serve starts one sandbox on a free port of host.
 func (sb *Sandboxes) serve(host string, start sandboxStarter) error {
-	l, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
-	if err != nil {
-		return err
-	}
-	h, sys, err := start(sb.Model, sb.Faults, "http://"+l.Addr().String())
-	if err != nil {
-		l.Close()
-		return err
-	}
-
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = srv.Serve(l) }() // returns ErrServerClosed on Close
-	sb.servers = append(sb.servers, srv)
-	sb.Systems = append(sb.Systems, sys)
-	return nil
+	return sb.servers.serve(host, func(url string) (http.Handler, error) {
+		h, sys, err := start(sb.Model, sb.Faults, url)
+		if err == nil {
+			sb.Systems = append(sb.Systems, sys)
+		}
+		return h, err
+	})
 }
 
 // System returns the sandbox of the ERP name.
@@ -104,13 +94,7 @@ func (sb *Sandboxes) System(name string) (System, error) {
 }
 
 // Close stops serving every sandbox.
-func (sb *Sandboxes) Close() error {
-	var errs []error
-	for _, srv := range sb.servers {
-		errs = append(errs, srv.Close())
-	}
-	return errors.Join(errs...)
-}
+func (sb *Sandboxes) Close() error { return sb.servers.close() }
 
 // info marshals what a client needs to reach a sandbox.
 func info(v any) (json.RawMessage, error) {

@@ -10,6 +10,7 @@ import (
 	"github.com/erpsync/erpsync/adapters/erp/erpsandbox"
 	"github.com/erpsync/erpsync/adapters/store"
 	"github.com/erpsync/erpsync/adapters/store/postgres"
+	"github.com/erpsync/erpsync/adapters/store/storesandbox"
 )
 
 // Currency is the currency of the demo catalog and orders.
@@ -180,4 +181,27 @@ func demoOrder(rng *rand.Rand, i int, unknown bool) store.Order {
 		o.TotalMinor += l.Quantity * l.UnitPriceMinor
 	}
 	return o
+}
+
+// SeedStore loads the demo catalog and its stock on the demo locations into
+// a store model. Every fifth product sells at a promotional price, 20% off,
+// which no base-price feed may overwrite.
+func SeedStore(m *storesandbox.Model) error {
+	for i, it := range catalog() {
+		p := storesandbox.Product{SKU: it.sku, Name: it.name, PriceMinor: it.priceMinor,
+			Currency: Currency}
+		if i%5 == 0 {
+			p.SalePriceMinor = it.priceMinor * 4 / 5
+		}
+		if _, err := m.CreateProduct(p); err != nil {
+			return fmt.Errorf("seed store catalog: %w", err)
+		}
+
+		for l, loc := range Locations {
+			if _, err := m.SetStock(it.sku, loc, stockOf(i, l), nil); err != nil {
+				return fmt.Errorf("seed store stock of %s: %w", it.sku, err)
+			}
+		}
+	}
+	return nil
 }
