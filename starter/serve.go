@@ -21,6 +21,10 @@ func serve(ctx context.Context, cfg config.Config) error {
 	if err := cfg.CheckStarter(); err != nil {
 		return err
 	}
+	sources, err := webhookSources(cfg)
+	if err != nil {
+		return err
+	}
 	log, err := boot.Logger(cfg.LogLevel)
 	if err != nil {
 		return err
@@ -42,7 +46,7 @@ func serve(ctx context.Context, cfg config.Config) error {
 
 	mux := http.NewServeMux()
 	starter := &intake.TemporalStarter{Client: tc, TaskQueue: cfg.TaskQueue}
-	intake.NewHandler(cfg.Stores, starter, intake.NewPGDeliveries(pool), log.Named("intake"),
+	intake.NewHandler(sources, starter, intake.NewPGDeliveries(pool), log.Named("intake"),
 		workflows.OrderWorkflowID).Register(mux)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write([]byte("ok\n"))

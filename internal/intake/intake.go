@@ -4,27 +4,19 @@
 package intake
 
 import (
+	"cmp"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"time"
 
 	"go.uber.org/zap"
 
+	"github.com/erpsync/erpsync/adapters/store"
 	"github.com/erpsync/erpsync/internal/config"
-)
-
-// Headers of a signed order webhook. The signature is the base64 HMAC-SHA256
-// of the raw body keyed with the store's webhook secret.
-const (
-	HeaderSignature = "X-Erpsync-Hmac-Sha256"
-	HeaderDelivery  = "X-Erpsync-Delivery-Id"
 )
 
 // MaxBody is the largest webhook body accepted.
@@ -35,6 +27,8 @@ const (
 	OutcomeStarted        = "started"
 	OutcomeAlreadyStarted = "already_started"
 	OutcomeReplay         = "replay"
+	OutcomePing           = "ping"
+	OutcomeIgnored        = "ignored"
 )
 
 // Starter starts the sync of one store order. It reports started false when
@@ -64,25 +58,35 @@ type Delivery struct {
 	WorkflowID string
 }
 
-// Handler serves POST /webhooks/orders/{store}.
+// Source is where one store's webhooks come from: its platform, which is
+// the second segment of their path, and the verifier of its signatures.
+type Source struct {
+	Platform string
+	Verifier store.WebhookVerifier
+}
+
+// Handler serves the webhooks of the configured stores.
 type Handler struct {
-	stores     map[string]config.Store
+	sources    map[string]Source
 	starter    Starter
 	deliveries Deliveries
 	log        *zap.Logger
 	workflowID func(store, orderID string) string
 }
 
-// NewHandler returns a Handler for the configured stores. workflowID maps an
-// order to the id of its sync workflow.
-func NewHandler(stores map[string]config.Store, s Starter, d Deliveries, log *zap.Logger,
+// NewHandler returns a Handler for the stores of sources, by store name.
+// workflowID maps an order to the id of its sync workflow.
+func NewHandler(sources map[string]Source, s Starter, d Deliveries, log *zap.Logger,
 	workflowID func(store, orderID string) string) *Handler {
-	return &Handler{stores: stores, starter: s, deliveries: d, log: log, workflowID: workflowID}
+	return &Handler{sources: sources, starter: s, deliveries: d, log: log,
+		workflowID: workflowID}
 }
 
-// Register adds the handler's routes to mux.
+// Register adds the handler's routes to mux: POST /webhooks/{platform}/{store},
+// and POST /webhooks/orders/{store} for the headless storefront.
 func (h *Handler) Register(mux *http.ServeMux) {
-	mux.HandleFunc("POST /webhooks/orders/{store}", h.serveOrder)
+	mux.HandleFunc("POST /webhooks/orders/{store}", h.serve)
+	mux.HandleFunc("POST /webhooks/{platform}/{store}", h.serve)
 }
 
 // answer is the JSON body of every webhook response.
@@ -92,25 +96,30 @@ type answer struct {
 	Reason     string `json:"reason,omitempty"`
 }
 
-func (h *Handler) serveOrder(w http.ResponseWriter, r *http.Request) {
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 	began := time.Now()
-	storeName := r.PathValue("store")
-	code, a := h.intake(r, storeName)
+	platform, storeName := cmp.Or(r.PathValue("platform"), config.PlatformHeadless),
+		r.PathValue("store")
+	code, a := h.intake(r, platform, storeName)
 
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
 	_ = json.NewEncoder(w).Encode(a) // the client may have gone; nothing to do then
 
-	h.log.Info("order webhook", zap.String("store", storeName), zap.Int("code", code),
-		zap.String("outcome", a.Status), zap.String("workflow_id", a.WorkflowID),
-		zap.Duration("took", time.Since(began)))
+	h.log.Info("webhook", zap.String("platform", platform), zap.String("store", storeName),
+		zap.Int("code", code), zap.String("outcome", a.Status),
+		zap.String("workflow_id", a.WorkflowID), zap.Duration("took", time.Since(began)))
 }
 
 // intake runs the checks in order and returns the status code and answer.
-func (h *Handler) intake(r *http.Request, storeName string) (int, answer) {
-	st, ok := h.stores[storeName]
+func (h *Handler) intake(r *http.Request, platform, storeName string) (int, answer) {
+	src, ok := h.sources[storeName]
 	if !ok {
 		return refuse(http.StatusNotFound, "unknown store "+storeName)
+	}
+	if src.Platform != platform {
+		return refuse(http.StatusNotFound, fmt.Sprintf("store %s is a %s store, not %s",
+			storeName, src.Platform, platform))
 	}
 
 	body, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, MaxBody))
@@ -122,23 +131,48 @@ func (h *Handler) intake(r *http.Request, storeName string) (int, answer) {
 		return refuse(http.StatusBadRequest, "body could not be read")
 	}
 
-	if reason := verify(st.WebhookSecret, body, r.Header.Get(HeaderSignature)); reason != "" {
-		return refuse(http.StatusUnauthorized, reason)
+	wh, err := src.Verifier.VerifyWebhook(store.WebhookDelivery{Header: r.Header, Body: body,
+		Received: time.Now()})
+	if err != nil {
+		return refuse(refusal(err), err.Error())
+	}
+	return h.accept(r.Context(), storeName, wh)
+}
+
+// accept starts the sync of a verified delivery about an order, and
+// acknowledges the others.
+func (h *Handler) accept(ctx context.Context, storeName string, wh store.Webhook) (int,
+	answer) {
+	switch {
+	case wh.Ping:
+		return http.StatusOK, answer{Status: OutcomePing}
+	case wh.OrderID == "":
+		return http.StatusOK, answer{Status: OutcomeIgnored,
+			Reason: fmt.Sprintf("topic %q is not about an order", wh.Topic)}
+	case !config.ValidName(wh.OrderID):
+		return refuse(http.StatusBadRequest, fmt.Sprintf(
+			"order id %q is not 1 to 64 letters, digits, - or _", wh.OrderID))
 	}
 
-	orderID, reason := parseOrderID(body)
-	if reason != "" {
-		return refuse(http.StatusBadRequest, reason)
-	}
-
-	d := Delivery{
+	return h.start(ctx, Delivery{
 		Store:      storeName,
-		ID:         deliveryID(r.Header.Get(HeaderDelivery), body),
-		Topic:      "orders",
-		ResourceID: orderID,
-		WorkflowID: h.workflowID(storeName, orderID),
+		ID:         wh.ID,
+		Topic:      wh.Topic,
+		ResourceID: wh.OrderID,
+		WorkflowID: h.workflowID(storeName, wh.OrderID),
+	})
+}
+
+// refusal is the status that answers a delivery the verifier refused.
+func refusal(err error) int {
+	switch {
+	case errors.Is(err, store.ErrBadSignature):
+		return http.StatusUnauthorized
+	case errors.Is(err, store.ErrStale):
+		return http.StatusConflict
+	default:
+		return http.StatusBadRequest
 	}
-	return h.start(r.Context(), d)
 }
 
 // start claims the delivery and starts its sync. A delivery is marked started
@@ -170,43 +204,6 @@ func (h *Handler) start(ctx context.Context, d Delivery) (int, answer) {
 		return http.StatusOK, answer{Status: OutcomeAlreadyStarted, WorkflowID: id}
 	}
 	return http.StatusAccepted, answer{Status: OutcomeStarted, WorkflowID: id}
-}
-
-// verify checks the base64 HMAC-SHA256 signature of body in constant time.
-// It returns the reason for refusing, or "" when the signature is good.
-func verify(secret string, body []byte, signature string) string {
-	if signature == "" {
-		return "missing " + HeaderSignature + " header"
-	}
-	got, err := base64.StdEncoding.DecodeString(signature)
-	if err != nil {
-		return HeaderSignature + " is not base64"
-	}
-
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write(body)
-	if !hmac.Equal(got, mac.Sum(nil)) {
-		return "signature does not match the body"
-	}
-	return ""
-}
-
-// Sign returns the signature header value for body, as a store computes it.
-func Sign(secret string, body []byte) string {
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write(body)
-	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
-}
-
-// deliveryID returns the delivery id the store sent, or, for stores that
-// send none, a digest of the body: a byte-identical replay is then still
-// recognised.
-func deliveryID(header string, body []byte) string {
-	if header != "" && len(header) <= 200 {
-		return header
-	}
-	sum := sha256.Sum256(body)
-	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
 func refuse(code int, reason string) (int, answer) {

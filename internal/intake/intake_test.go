@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/erpsync/erpsync/adapters/store"
 	"github.com/erpsync/erpsync/internal/config"
 )
 
@@ -66,8 +68,11 @@ type fixture struct {
 func newFixture() fixture {
 	st := &fakeStarter{started: map[string]bool{}}
 	d := &fakeDeliveries{started: map[string]bool{}}
-	stores := map[string]config.Store{"demo": {WebhookSecret: secret}}
-	h := NewHandler(stores, st, d, zap.NewNop(), func(s, id string) string { return s + "/" + id })
+	sources := map[string]Source{
+		"demo": {Platform: config.PlatformHeadless, Verifier: Headless{Secret: secret}},
+		"shop": {Platform: config.PlatformShopify, Verifier: scripted{}},
+	}
+	h := NewHandler(sources, st, d, zap.NewNop(), func(s, id string) string { return s + "/" + id })
 	mux := http.NewServeMux()
 	h.Register(mux)
 	return fixture{mux: mux, starter: st}
@@ -168,5 +173,63 @@ func TestWebhookStartFailureIsRetried(t *testing.T) {
 	code, a = f.post(t, "demo", body, sig, "d-9")
 	if code != http.StatusAccepted || a.Status != OutcomeStarted {
 		t.Errorf("retried delivery = %d %+v, want 202 started", code, a)
+	}
+}
+
+// scripted is a platform verifier that does what the body says.
+type scripted struct{}
+
+func (scripted) VerifyWebhook(d store.WebhookDelivery) (store.Webhook, error) {
+	switch body := string(d.Body); body {
+	case "forged":
+		return store.Webhook{}, fmt.Errorf("%w: hmac differs", store.ErrBadSignature)
+	case "old":
+		return store.Webhook{}, fmt.Errorf("%w: triggered a day ago", store.ErrStale)
+	case "garbled":
+		return store.Webhook{}, fmt.Errorf("%w: not JSON", store.ErrMalformed)
+	case "ping":
+		return store.Webhook{ID: "p", Ping: true}, nil
+	case "product":
+		return store.Webhook{ID: "e-1", Topic: "products/update"}, nil
+	default:
+		return store.Webhook{ID: "e-" + body, Topic: "orders/create", OrderID: body}, nil
+	}
+}
+
+func TestPlatformWebhooks(t *testing.T) {
+	tests := []struct {
+		path, body string
+		wantCode   int
+		wantStatus string
+		wantIn     string
+	}{
+		{"/webhooks/shopify/shop", "820982911946154508", 202, OutcomeStarted, ""},
+		{"/webhooks/shopify/shop", "forged", 401, "refused", "hmac differs"},
+		{"/webhooks/shopify/shop", "old", 409, "refused", "a day ago"},
+		{"/webhooks/shopify/shop", "garbled", 400, "refused", "not JSON"},
+		{"/webhooks/shopify/shop", "ping", 200, OutcomePing, ""},
+		{"/webhooks/shopify/shop", "product", 200, OutcomeIgnored, "products/update"},
+		{"/webhooks/shopify/shop", "gid://shopify/Order/1", 400, "refused", "order id"},
+		{"/webhooks/woocommerce/shop", "1", 404, "refused", "shopify store, not woocommerce"},
+		{"/webhooks/shopify/demo", "1", 404, "refused", "headless store, not shopify"},
+	}
+	for _, tt := range tests {
+		f := newFixture()
+		req := httptest.NewRequest(http.MethodPost, tt.path, strings.NewReader(tt.body))
+		rec := httptest.NewRecorder()
+		f.mux.ServeHTTP(rec, req)
+
+		var a answer
+		if err := json.Unmarshal(rec.Body.Bytes(), &a); err != nil {
+			t.Fatalf("%s %s: answer %q is not JSON", tt.path, tt.body, rec.Body.String())
+		}
+		if rec.Code != tt.wantCode || a.Status != tt.wantStatus ||
+			!strings.Contains(a.Reason, tt.wantIn) {
+			t.Errorf("%s %s = %d %+v, want %d %s with %q", tt.path, tt.body, rec.Code, a,
+				tt.wantCode, tt.wantStatus, tt.wantIn)
+		}
+		if started := f.starter.calls; (tt.wantCode == 202) != (started == 1) {
+			t.Errorf("%s %s started %d syncs", tt.path, tt.body, started)
+		}
 	}
 }
