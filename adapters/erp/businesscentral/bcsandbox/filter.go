@@ -48,6 +48,9 @@ func parseFilter(expr, typeName string, known map[string]bool) (predicate, error
 				"Could not find a property named '%s' on type 'Microsoft.NAV.%s'.",
 				name, typeName)}
 		},
+		// TODO: refuse a literal of the wrong type (a number against a text
+		// property) with 400, as Business Central does; entity sets list their
+		// properties without Edm types, so such a comparison matches nothing.
 		Literal:  parseLiteral,
 		Compare:  compare,
 		FoldCase: true,
