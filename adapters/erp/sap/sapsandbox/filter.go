@@ -22,42 +22,33 @@ func parseFilter(src string, t *entityType) (predicate, error) {
 		return func(map[string]any) bool { return true }, nil
 	}
 	return odatafilter.Parse(src, odatafilter.Dialect{
-		Property: func(name string) error {
-			if _, ok := t.property(name); !ok {
-				return fmt.Errorf("property %s not found in type %s", name, t.name)
-			}
-			return nil
-		},
-		Literal: parseLiteral,
-		Check: func(name string, literal any) error {
-			p, _ := t.property(name)
-			if ok := accepts[p.edm]; literal == nil || ok == nil || ok(literal) {
-				return nil
-			}
-			return fmt.Errorf("incompatible types in $filter: %s is an %s, not %s",
-				name, p.edm, literalType(literal))
-		},
+		Property: t.filterProperty, Literal: parseLiteral, Check: t.filterLiteral,
 		Compare: compare,
 	})
 }
 
-// accepts tells, for each Edm type, which literals a property of that type
-// compares with.
-var accepts = map[string]func(literal any) bool{
-	edmString: func(v any) bool { _, ok := v.(string); return ok },
-	edmDateTime: func(v any) bool {
-		_, dt := v.(dateTime)
-		_, dto := v.(dateTimeOffset)
-		return dt || dto
-	},
-	edmDateTimeOffset: func(v any) bool {
-		_, dt := v.(dateTime)
-		_, dto := v.(dateTimeOffset)
-		return dt || dto
-	},
-	edmTime:    func(v any) bool { _, ok := v.(timeOfDay); return ok },
-	edmDecimal: func(v any) bool { _, ok := v.(decimal); return ok },
-	edmBoolean: func(v any) bool { _, ok := v.(bool); return ok },
+// filterProperty refuses a $filter on a property t does not have.
+func (t *entityType) filterProperty(name string) error {
+	if _, ok := t.property(name); !ok {
+		return fmt.Errorf("property %s not found in type %s", name, t.name)
+	}
+	return nil
+}
+
+// filterLiteral refuses a $filter that compares property name with a
+// literal of another type. Edm.DateTime and Edm.DateTimeOffset compare with
+// each other, and everything compares with null.
+func (t *entityType) filterLiteral(name string, literal any) error {
+	p, _ := t.property(name)
+	have, want := p.edm, literalType(literal)
+	if literal == nil || have == want || isInstant(have) && isInstant(want) {
+		return nil
+	}
+	return fmt.Errorf("incompatible types in $filter: %s is an %s, not %s", name, have, want)
+}
+
+func isInstant(edm string) bool {
+	return edm == edmDateTime || edm == edmDateTimeOffset
 }
 
 // literalType names the Edm type of a decoded literal.
