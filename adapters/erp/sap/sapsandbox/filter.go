@@ -5,11 +5,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
+
+	"github.com/erpsync/erpsync/adapters/erp/erpsandbox/odatafilter"
 )
 
 // A predicate is a parsed $filter: it tells whether a record matches.
-type predicate func(rec map[string]any) bool
+type predicate = odatafilter.Predicate
 
 // parseFilter parses an OData V2 $filter over the properties of t: the
 // comparisons eq, ne, gt, ge, lt and le between a property and a literal,
@@ -20,130 +21,79 @@ func parseFilter(src string, t *entityType) (predicate, error) {
 	if strings.TrimSpace(src) == "" {
 		return func(map[string]any) bool { return true }, nil
 	}
-	toks, err := tokenize(src)
-	if err != nil {
-		return nil, err
-	}
-
-	p := &filterParser{toks: toks, typ: t}
-	pred, err := p.or()
-	if err != nil {
-		return nil, err
-	}
-	if p.pos < len(p.toks) {
-		return nil, fmt.Errorf("unexpected %q in $filter", p.toks[p.pos].text)
-	}
-	return pred, nil
+	return odatafilter.Parse(src, odatafilter.Dialect{
+		Property: t.filterProperty, Literal: parseLiteral, Check: t.filterLiteral,
+		Compare: compare,
+	})
 }
 
-// token is one lexical element of a $filter.
-type token struct {
-	kind  tokenKind
-	text  string
-	value any
+// filterProperty refuses a $filter on a property t does not have.
+func (t *entityType) filterProperty(name string) error {
+	if _, ok := t.property(name); !ok {
+		return fmt.Errorf("property %s not found in type %s", name, t.name)
+	}
+	return nil
 }
 
-type tokenKind int
-
-const (
-	tokName tokenKind = iota
-	tokLiteral
-	tokOpen
-	tokClose
-)
-
-// tokenize splits a $filter into tokens, decoding literals.
-func tokenize(src string) ([]token, error) {
-	var toks []token
-	for i := 0; i < len(src); {
-		c := rune(src[i])
-		switch {
-		case unicode.IsSpace(c):
-			i++
-		case c == '(' || c == ')':
-			kind := tokOpen
-			if c == ')' {
-				kind = tokClose
-			}
-			toks = append(toks, token{kind: kind, text: string(c)})
-			i++
-		case c == '\'':
-			s, n, err := readQuoted(src[i:])
-			if err != nil {
-				return nil, err
-			}
-			toks = append(toks, token{kind: tokLiteral, text: src[i : i+n], value: s})
-			i += n
-		default:
-			tok, n, err := readWord(src[i:])
-			if err != nil {
-				return nil, err
-			}
-			toks = append(toks, tok)
-			i += n
-		}
+// filterLiteral refuses a $filter that compares property name with a
+// literal of another type. Edm.DateTime and Edm.DateTimeOffset compare with
+// each other, and everything compares with null.
+func (t *entityType) filterLiteral(name string, literal any) error {
+	p, _ := t.property(name)
+	have, want := p.edm, literalType(literal)
+	if literal == nil || have == want || isInstant(have) && isInstant(want) {
+		return nil
 	}
-	return toks, nil
+	return fmt.Errorf("incompatible types in $filter: %s is an %s, not %s", name, have, want)
 }
 
-// readQuoted reads a quoted literal at the start of s, returning its value
-// and its length.
-func readQuoted(s string) (string, int, error) {
-	var b strings.Builder
-	for i := 1; i < len(s); i++ {
-		if s[i] != '\'' {
-			b.WriteByte(s[i])
-			continue
-		}
-		if i+1 < len(s) && s[i+1] == '\'' {
-			b.WriteByte('\'')
-			i++
-			continue
-		}
-		return b.String(), i + 1, nil
-	}
-	return "", 0, fmt.Errorf("unterminated string literal in $filter")
+func isInstant(edm string) bool {
+	return edm == edmDateTime || edm == edmDateTimeOffset
 }
 
-// readWord reads a name, a keyword, a number or a typed literal such as
-// datetime'2024-01-01T00:00:00'.
-func readWord(s string) (token, int, error) {
-	n := 0
-	for n < len(s) && (isWordByte(s[n])) {
-		n++
+// literalType names the Edm type of a decoded literal.
+func literalType(v any) string {
+	switch v.(type) {
+	case string:
+		return edmString
+	case dateTime:
+		return edmDateTime
+	case dateTimeOffset:
+		return edmDateTimeOffset
+	case timeOfDay:
+		return edmTime
+	case decimal:
+		return edmDecimal
+	case bool:
+		return edmBoolean
 	}
-	if n == 0 {
-		return token{}, 0, fmt.Errorf("unexpected %q in $filter", s[:1])
-	}
-	word := s[:n]
-	if n < len(s) && s[n] == '\'' {
-		raw, m, err := readQuoted(s[n:])
-		if err != nil {
-			return token{}, 0, err
+	return fmt.Sprintf("%T", v)
+}
+
+// parseLiteral decodes a literal: a 'string', a typed prefix'…', a number
+// with or without a type suffix (m, d, l), true, false or null.
+func parseLiteral(t odatafilter.Token) (any, error) {
+	if t.Kind == odatafilter.Quoted {
+		if t.Prefix == "" {
+			return t.Text, nil
 		}
-		v, err := typedLiteral(word, raw)
-		return token{kind: tokLiteral, text: s[:n+m], value: v}, n + m, err
+		return typedLiteral(t.Prefix, t.Text)
 	}
 
-	switch word {
+	switch t.Text {
 	case "true", "false":
-		return token{kind: tokLiteral, text: word, value: word == "true"}, n, nil
+		return t.Text == "true", nil
 	case "null":
-		return token{kind: tokLiteral, text: word, value: nil}, n, nil
+		return nil, nil
 	}
-	if c := word[0]; c == '-' || (c >= '0' && c <= '9') {
-		if _, err := strconv.ParseFloat(strings.TrimRight(word, "mMdDlL"), 64); err != nil {
-			return token{}, 0, fmt.Errorf("invalid number %q in $filter", word)
+	if c := t.Text[0]; c == '-' || (c >= '0' && c <= '9') {
+		number := strings.TrimRight(t.Text, "mMdDlL")
+		if _, err := strconv.ParseFloat(number, 64); err != nil {
+			return nil, fmt.Errorf("invalid number %q in $filter", t.Text)
 		}
-		return token{kind: tokLiteral, text: word, value: decimal(strings.TrimRight(word,
-			"mMdDlL"))}, n, nil
+		return decimal(number), nil
 	}
-	return token{kind: tokName, text: word}, n, nil
-}
-
-func isWordByte(c byte) bool {
-	return c == '_' || c == '.' || c == '-' || c == ':' || c == '+' ||
-		(c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')
+	return nil, fmt.Errorf("expected a literal, not %q, in $filter", t.Text)
 }
 
 // typedLiteral decodes prefix'raw'.
@@ -172,102 +122,6 @@ func typedLiteral(prefix, raw string) (any, error) {
 		return d, nil
 	}
 	return nil, fmt.Errorf("unknown literal type %q in $filter", prefix)
-}
-
-// filterParser is a recursive-descent parser over the tokens of a $filter.
-type filterParser struct {
-	toks []token
-	pos  int
-	typ  *entityType
-}
-
-func (p *filterParser) peekName(name string) bool {
-	return p.pos < len(p.toks) && p.toks[p.pos].kind == tokName && p.toks[p.pos].text == name
-}
-
-func (p *filterParser) or() (predicate, error) {
-	left, err := p.and()
-	for err == nil && p.peekName("or") {
-		p.pos++
-		var right predicate
-		if right, err = p.and(); err == nil {
-			l, r := left, right
-			left = func(rec map[string]any) bool { return l(rec) || r(rec) }
-		}
-	}
-	return left, err
-}
-
-func (p *filterParser) and() (predicate, error) {
-	left, err := p.unary()
-	for err == nil && p.peekName("and") {
-		p.pos++
-		var right predicate
-		if right, err = p.unary(); err == nil {
-			l, r := left, right
-			left = func(rec map[string]any) bool { return l(rec) && r(rec) }
-		}
-	}
-	return left, err
-}
-
-func (p *filterParser) unary() (predicate, error) {
-	if p.peekName("not") {
-		p.pos++
-		inner, err := p.unary()
-		if err != nil {
-			return nil, err
-		}
-		return func(rec map[string]any) bool { return !inner(rec) }, nil
-	}
-	if p.pos < len(p.toks) && p.toks[p.pos].kind == tokOpen {
-		p.pos++
-		inner, err := p.or()
-		if err != nil {
-			return nil, err
-		}
-		if p.pos >= len(p.toks) || p.toks[p.pos].kind != tokClose {
-			return nil, fmt.Errorf("missing ) in $filter")
-		}
-		p.pos++
-		return inner, nil
-	}
-	return p.comparison()
-}
-
-// comparison reads <property> <op> <literal>.
-func (p *filterParser) comparison() (predicate, error) {
-	if p.pos+3 > len(p.toks) {
-		return nil, fmt.Errorf("incomplete comparison in $filter")
-	}
-	name, op, lit := p.toks[p.pos], p.toks[p.pos+1], p.toks[p.pos+2]
-	if name.kind != tokName || op.kind != tokName || lit.kind != tokLiteral {
-		return nil, fmt.Errorf("expected <property> <operator> <literal> at %q", name.text)
-	}
-	if _, ok := p.typ.property(name.text); !ok {
-		return nil, fmt.Errorf("property %s not found in type %s", name.text, p.typ.name)
-	}
-	test, ok := operators[op.text]
-	if !ok {
-		return nil, fmt.Errorf("operator %q is not supported in $filter", op.text)
-	}
-	p.pos += 3
-
-	field, want := name.text, lit.value
-	return func(rec map[string]any) bool {
-		c, comparable := compare(rec[field], want)
-		return comparable && test(c)
-	}, nil
-}
-
-// operators maps each comparison operator to a test of compare's result.
-var operators = map[string]func(int) bool{
-	"eq": func(c int) bool { return c == 0 },
-	"ne": func(c int) bool { return c != 0 },
-	"gt": func(c int) bool { return c > 0 },
-	"ge": func(c int) bool { return c >= 0 },
-	"lt": func(c int) bool { return c < 0 },
-	"le": func(c int) bool { return c <= 0 },
 }
 
 // compare orders a record's value against a literal or another record's

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/erpsync/erpsync/adapters/erp/erpsandbox/odatafilter"
 )
 
 // resourceKind says what a request's path addresses.
@@ -102,7 +104,7 @@ func parseKeys(s string) (map[string]string, error) {
 		if !strings.HasPrefix(s, "'") {
 			return nil, fmt.Errorf("key values must be quoted strings")
 		}
-		v, n, err := readQuoted(s)
+		v, n, err := odatafilter.Unquote(s)
 		if err != nil {
 			return nil, err
 		}
