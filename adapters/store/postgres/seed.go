@@ -191,6 +191,10 @@ func validateOrder(o store.Order) error {
 		return syncerr.Invalid("customer.email", "is not an e-mail address")
 	case o.ShippingMinor < 0:
 		return syncerr.Invalid("shipping_minor", "%d is negative", o.ShippingMinor)
+	case o.DiscountMinor < 0:
+		return syncerr.Invalid("discount_minor", "%d is negative", o.DiscountMinor)
+	case o.TaxMinor < 0:
+		return syncerr.Invalid("tax_minor", "%d is negative", o.TaxMinor)
 	case o.TotalMinor < 0:
 		return syncerr.Invalid("total_minor", "%d is negative", o.TotalMinor)
 	case len(o.Lines) == 0:
@@ -214,9 +218,9 @@ func validateOrder(o store.Order) error {
 const insertOrderSQL = `
 INSERT INTO storefront.orders
     (number, customer_id, currency, shipping_minor, total_minor, placed_at,
-     erp_order_id, erp_synced_at)
+     erp_order_id, erp_synced_at, discount_minor, tax_minor, taxes_included)
 VALUES ($1, $2, $3, $4, $5, COALESCE($6::timestamptz, now()),
-        NULLIF($7::text, ''), CASE WHEN $7::text <> '' THEN now() END)
+        NULLIF($7::text, ''), CASE WHEN $7::text <> '' THEN now() END, $8, $9, $10)
 RETURNING id`
 
 // insertOrder inserts the order row and returns its key.
@@ -228,7 +232,7 @@ func insertOrder(ctx context.Context, tx pgx.Tx, o store.Order, customerID int64
 
 	var id int64
 	err := tx.QueryRow(ctx, insertOrderSQL, o.Number, customerID, o.Currency, o.ShippingMinor,
-		o.TotalMinor, placedAt, o.ERPID).Scan(&id)
+		o.TotalMinor, placedAt, o.ERPID, o.DiscountMinor, o.TaxMinor, o.TaxesIncluded).Scan(&id)
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.ConstraintName == "orders_number_key" {
 		return 0, syncerr.Invalid("number", "order number %q exists already", o.Number)

@@ -44,6 +44,9 @@ type orderRow struct {
 	PlacedAt      time.Time
 	ShippingMinor int64
 	TotalMinor    int64
+	DiscountMinor int64
+	TaxMinor      int64
+	TaxesIncluded bool
 	ERPOrderID    *string
 	UpdatedAt     time.Time
 
@@ -53,7 +56,7 @@ type orderRow struct {
 
 const loadOrderSQL = `
 SELECT o.id, o.number, o.currency, o.placed_at, o.shipping_minor, o.total_minor,
-       o.erp_order_id, o.updated_at,
+       o.discount_minor, o.tax_minor, o.taxes_included, o.erp_order_id, o.updated_at,
        c.id AS customer_id, c.email, c.first_name, c.last_name, c.phone,
        c.line1, c.line2, c.city, c.postal_code, c.region, c.country
 FROM storefront.orders o
@@ -111,6 +114,9 @@ func (r orderRow) order(lines []store.Line) store.Order {
 		Lines:         lines,
 		ShippingMinor: r.ShippingMinor,
 		TotalMinor:    r.TotalMinor,
+		DiscountMinor: r.DiscountMinor,
+		TaxMinor:      r.TaxMinor,
+		TaxesIncluded: r.TaxesIncluded,
 		UpdatedAt:     r.UpdatedAt.UTC(),
 	}
 	if r.ERPOrderID != nil {

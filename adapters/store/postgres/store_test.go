@@ -68,7 +68,9 @@ func sampleOrder(number, email string) store.Order {
 			{SKU: "FREE-GIFT", Name: "Gift", Quantity: 2, UnitPriceMinor: 0},
 		},
 		ShippingMinor: 495,
-		TotalMinor:    9007199254747485,
+		DiscountMinor: 500,
+		TaxMinor:      1200,
+		TotalMinor:    9007199254747485 - 500 + 1200,
 	}
 }
 
