@@ -21,10 +21,6 @@ func serve(ctx context.Context, cfg config.Config) error {
 	if err := cfg.CheckStarter(); err != nil {
 		return err
 	}
-	sources, err := webhookSources(cfg)
-	if err != nil {
-		return err
-	}
 	log, err := boot.Logger(cfg.LogLevel)
 	if err != nil {
 		return err
@@ -37,6 +33,10 @@ func serve(ctx context.Context, cfg config.Config) error {
 		return err
 	}
 	defer pool.Close()
+	sources, err := webhookSources(cfg, pool)
+	if err != nil {
+		return err
+	}
 
 	tc, err := boot.Temporal(ctx, cfg, log)
 	if err != nil {

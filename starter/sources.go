@@ -4,17 +4,19 @@ import (
 	"fmt"
 
 	"github.com/erpsync/erpsync/adapters/store"
+	"github.com/erpsync/erpsync/adapters/store/postgres"
 	"github.com/erpsync/erpsync/internal/config"
 	"github.com/erpsync/erpsync/internal/intake"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // webhookSources returns where the webhooks of each configured store come
-// from, by store name.
-func webhookSources(cfg config.Config) (map[string]intake.Source, error) {
+// from, by store name. The headless storefront's live in pool.
+func webhookSources(cfg config.Config, pool *pgxpool.Pool) (map[string]intake.Source, error) {
 	sources := map[string]intake.Source{}
 	for _, name := range cfg.StoreNames() {
 		st := cfg.Stores[name]
-		v, err := webhookVerifier(st)
+		v, err := webhookVerifier(st, pool)
 		if err != nil {
 			return nil, fmt.Errorf("store %s: %w", name, err)
 		}
@@ -24,10 +26,10 @@ func webhookSources(cfg config.Config) (map[string]intake.Source, error) {
 }
 
 // webhookVerifier returns the verifier of the webhooks of st's platform.
-func webhookVerifier(st config.Store) (store.WebhookVerifier, error) {
+func webhookVerifier(st config.Store, pool *pgxpool.Pool) (store.WebhookVerifier, error) {
 	switch st.Platform {
 	case config.PlatformHeadless:
-		return intake.Headless{Secret: st.WebhookSecret}, nil
+		return postgres.New(pool, postgres.WithWebhookSecret(st.WebhookSecret)), nil
 	}
 	return nil, fmt.Errorf("no webhook verifier for platform %q", st.Platform)
 }

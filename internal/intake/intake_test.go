@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/erpsync/erpsync/adapters/store"
+	"github.com/erpsync/erpsync/adapters/store/postgres"
 	"github.com/erpsync/erpsync/internal/config"
 )
 
@@ -69,7 +70,8 @@ func newFixture() fixture {
 	st := &fakeStarter{started: map[string]bool{}}
 	d := &fakeDeliveries{started: map[string]bool{}}
 	sources := map[string]Source{
-		"demo": {Platform: config.PlatformHeadless, Verifier: Headless{Secret: secret}},
+		"demo": {Platform: config.PlatformHeadless,
+			Verifier: postgres.New(nil, postgres.WithWebhookSecret(secret))},
 		"shop": {Platform: config.PlatformShopify, Verifier: scripted{}},
 	}
 	h := NewHandler(sources, st, d, zap.NewNop(), func(s, id string) string { return s + "/" + id })
@@ -82,10 +84,10 @@ func (f fixture) post(t *testing.T, store, body, signature, delivery string) (in
 	t.Helper()
 	req := httptest.NewRequest(http.MethodPost, "/webhooks/orders/"+store, strings.NewReader(body))
 	if signature != "" {
-		req.Header.Set(HeaderSignature, signature)
+		req.Header.Set(postgres.HeaderSignature, signature)
 	}
 	if delivery != "" {
-		req.Header.Set(HeaderDelivery, delivery)
+		req.Header.Set(postgres.HeaderDelivery, delivery)
 	}
 	rec := httptest.NewRecorder()
 	f.mux.ServeHTTP(rec, req)
@@ -107,16 +109,16 @@ func TestWebhookRefusals(t *testing.T) {
 		wantCode  int
 		wantIn    string
 	}{
-		{"unknown store", "other", `{"id":1}`, Sign(secret, []byte(`{"id":1}`)), 404, "unknown"},
+		{"unknown store", "other", `{"id":1}`, postgres.Sign(secret, []byte(`{"id":1}`)), 404, "unknown"},
 		{"missing signature", "demo", `{"id":1}`, "", 401, "missing"},
 		{"signature not base64", "demo", `{"id":1}`, "%%%", 401, "base64"},
-		{"wrong secret", "demo", `{"id":1}`, Sign("other", []byte(`{"id":1}`)), 401, "match"},
-		{"body changed", "demo", `{"id":2}`, Sign(secret, []byte(`{"id":1}`)), 401, "match"},
-		{"too large", "demo", big, Sign(secret, []byte(big)), 413, "1 MiB"},
-		{"malformed", "demo", `{"id":`, Sign(secret, []byte(`{"id":`)), 400, "malformed"},
-		{"no id", "demo", `{"x":1}`, Sign(secret, []byte(`{"x":1}`)), 400, "missing"},
-		{"bad id", "demo", `{"id":"a/b"}`, Sign(secret, []byte(`{"id":"a/b"}`)), 400, "id"},
-		{"float id", "demo", `{"id":1.5}`, Sign(secret, []byte(`{"id":1.5}`)), 400, "id"},
+		{"wrong secret", "demo", `{"id":1}`, postgres.Sign("other", []byte(`{"id":1}`)), 401, "match"},
+		{"body changed", "demo", `{"id":2}`, postgres.Sign(secret, []byte(`{"id":1}`)), 401, "match"},
+		{"too large", "demo", big, postgres.Sign(secret, []byte(big)), 413, "1 MiB"},
+		{"malformed", "demo", `{"id":`, postgres.Sign(secret, []byte(`{"id":`)), 400, "malformed"},
+		{"no id", "demo", `{"x":1}`, postgres.Sign(secret, []byte(`{"x":1}`)), 400, "missing"},
+		{"bad id", "demo", `{"id":"a/b"}`, postgres.Sign(secret, []byte(`{"id":"a/b"}`)), 400, "id"},
+		{"float id", "demo", `{"id":1.5}`, postgres.Sign(secret, []byte(`{"id":1.5}`)), 400, "id"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -135,7 +137,7 @@ func TestWebhookRefusals(t *testing.T) {
 func TestWebhookStartsOnceAndDropsReplays(t *testing.T) {
 	f := newFixture()
 	body := `{"id":1001,"number":"1001"}`
-	sig := Sign(secret, []byte(body))
+	sig := postgres.Sign(secret, []byte(body))
 
 	code, a := f.post(t, "demo", body, sig, "d-1")
 	if code != http.StatusAccepted || a.Status != OutcomeStarted || a.WorkflowID != "demo/1001" {
@@ -161,7 +163,7 @@ func TestWebhookStartsOnceAndDropsReplays(t *testing.T) {
 func TestWebhookStartFailureIsRetried(t *testing.T) {
 	f := newFixture()
 	body := `{"id":"A-7"}`
-	sig := Sign(secret, []byte(body))
+	sig := postgres.Sign(secret, []byte(body))
 
 	f.starter.err = errors.New("temporal unreachable")
 	code, a := f.post(t, "demo", body, sig, "d-9")

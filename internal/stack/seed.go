@@ -121,7 +121,7 @@ func (s *Stack) seed(ctx context.Context) error {
 	if err := s.Store.UpsertProducts(ctx, products); err != nil {
 		return err
 	}
-	return s.Store.SetStock(ctx, stock)
+	return s.Store.SeedStock(ctx, stock)
 }
 
 // SampleOrders places three orders in the headless store for a person to

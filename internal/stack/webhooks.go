@@ -9,7 +9,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/erpsync/erpsync/internal/intake"
+	"github.com/erpsync/erpsync/adapters/store/postgres"
 )
 
 // WebhookStats describes how the starter answered the demo's webhooks.
@@ -93,8 +93,8 @@ func (s *Stack) PostOrderWebhook(
 		return 0, 0, err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set(intake.HeaderSignature, intake.Sign(WebhookSecret, body))
-	req.Header.Set(intake.HeaderDelivery, deliveryID)
+	req.Header.Set(postgres.HeaderSignature, postgres.Sign(WebhookSecret, body))
+	req.Header.Set(postgres.HeaderDelivery, deliveryID)
 
 	began := time.Now()
 	resp, err := http.DefaultClient.Do(req)

@@ -23,10 +23,14 @@ type Product struct {
 	Name       string
 	PriceMinor int64  // in minor units of Currency
 	Currency   string // ISO 4217 code, such as "EUR"
+
+	// SalePriceMinor, when not 0, is the promotional price the product
+	// sells at instead of PriceMinor.
+	SalePriceMinor int64
 }
 
 // StockLevel is the quantity of one product at one location, for
-// [Store.SetStock].
+// [Store.SeedStock].
 type StockLevel struct {
 	SKU      string
 	Location string
@@ -34,13 +38,17 @@ type StockLevel struct {
 }
 
 const upsertProductsSQL = `
-INSERT INTO storefront.products AS p (sku, name, price_minor, currency)
-SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[])
+INSERT INTO storefront.products AS p (sku, name, price_minor, currency, sale_price_minor)
+SELECT i.sku, i.name, i.price, i.currency, NULLIF(i.sale, 0)
+FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::bigint[])
+     AS i(sku, name, price, currency, sale)
 ON CONFLICT (sku) DO UPDATE
 SET name = EXCLUDED.name, price_minor = EXCLUDED.price_minor,
-    currency = EXCLUDED.currency, updated_at = now()
-WHERE (p.name, p.price_minor, p.currency)
-      IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.price_minor, EXCLUDED.currency)`
+    currency = EXCLUDED.currency, sale_price_minor = EXCLUDED.sale_price_minor,
+    updated_at = now()
+WHERE (p.name, p.price_minor, p.currency, p.sale_price_minor)
+      IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.price_minor, EXCLUDED.currency,
+                        EXCLUDED.sale_price_minor)`
 
 // UpsertProducts inserts the products, or updates those whose SKU exists,
 // in one statement. Products that do not change keep their updated_at. A
@@ -51,15 +59,17 @@ func (s *Store) UpsertProducts(ctx context.Context, products []Product) error {
 	names := make([]string, len(products))
 	prices := make([]int64, len(products))
 	currencies := make([]string, len(products))
+	sales := make([]int64, len(products))
 	seen := make(map[string]bool, len(products))
 	for i, p := range products {
 		if err := validateProduct(i, p, seen); err != nil {
 			return err
 		}
 		skus[i], names[i], prices[i], currencies[i] = p.SKU, p.Name, p.PriceMinor, p.Currency
+		sales[i] = p.SalePriceMinor
 	}
 
-	_, err := s.pool.Exec(ctx, upsertProductsSQL, skus, names, prices, currencies)
+	_, err := s.pool.Exec(ctx, upsertProductsSQL, skus, names, prices, currencies, sales)
 	if err != nil {
 		return fmt.Errorf("upsert %d products: %w", len(products), classify(err))
 	}
@@ -76,6 +86,8 @@ func validateProduct(i int, p Product, seen map[string]bool) error {
 		return syncerr.Invalid(field("sku"), "%q is given twice", p.SKU)
 	case p.PriceMinor < 0:
 		return syncerr.Invalid(field("price_minor"), "%d is negative", p.PriceMinor)
+	case p.SalePriceMinor < 0:
+		return syncerr.Invalid(field("sale_price_minor"), "%d is negative", p.SalePriceMinor)
 	case !money.ValidCurrency(p.Currency):
 		return syncerr.Invalid(field("currency"), "%q is not a three-letter code", p.Currency)
 	}
@@ -98,11 +110,12 @@ ON CONFLICT (product_id, location) DO UPDATE
 SET quantity = EXCLUDED.quantity, updated_at = now()
 WHERE s.quantity <> EXCLUDED.quantity`
 
-// SetStock sets the quantity of each product at each location. A SKU the
+// SeedStock sets the quantity of each product at each location, all or
+// nothing, for demos and tests. A SKU the
 // catalog does not have gives an error wrapping [syncerr.ErrNotFound] that
 // names it; a level that is not valid gives a [*syncerr.InvalidError]. In
 // both cases nothing is written.
-func (s *Store) SetStock(ctx context.Context, levels []StockLevel) error {
+func (s *Store) SeedStock(ctx context.Context, levels []StockLevel) error {
 	skus := make([]string, len(levels))
 	locations := make([]string, len(levels))
 	quantities := make([]int64, len(levels))

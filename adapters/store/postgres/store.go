@@ -1,7 +1,8 @@
 // Package postgres is the store adapter for a custom (headless) storefront
 // whose data lives in the storefront schema of a Postgres database, as
-// created by internal/schema. [Store] implements [store.Orders] for order
-// sync, and has seeding and inspection methods for demos and tests.
+// created by internal/schema. [Store] implements the whole [store.Store]
+// interface, with erpsync's own webhook signature (see [Sign]), and has
+// seeding and inspection methods for demos and tests.
 //
 // Order and customer ids are the decimal form of the tables' bigint keys.
 // Money stays in integer minor units throughout.
@@ -26,14 +27,28 @@ import (
 // A Store reads and writes the storefront schema through a pgx pool. It is
 // safe for concurrent use.
 type Store struct {
-	pool *pgxpool.Pool
+	pool          *pgxpool.Pool
+	webhookSecret string
 }
 
-var _ store.Orders = (*Store)(nil)
+var _ store.Store = (*Store)(nil)
+
+// An Option configures a [Store].
+type Option func(*Store)
+
+// WithWebhookSecret sets the key that the storefront signs its webhooks
+// with, which [Store.VerifyWebhook] checks.
+func WithWebhookSecret(secret string) Option {
+	return func(s *Store) { s.webhookSecret = secret }
+}
 
 // New returns a Store that uses pool. The caller keeps ownership of pool.
-func New(pool *pgxpool.Pool) *Store {
-	return &Store{pool: pool}
+func New(pool *pgxpool.Pool, opts ...Option) *Store {
+	s := &Store{pool: pool}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // orderRow is an order joined with its customer, as loadOrderSQL returns it.

@@ -315,24 +315,24 @@ func TestProductsAndStock(t *testing.T) {
 	levels := []StockLevel{
 		{"WIDGET-1", "main", 7}, {"WIDGET-1", "outlet", 0}, {"GADGET-9", "main", 2},
 	}
-	if err := s.SetStock(ctx, levels); err != nil {
+	if err := s.SeedStock(ctx, levels); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.SetStock(ctx, []StockLevel{{"WIDGET-1", "main", 5}}); err != nil {
+	if err := s.SeedStock(ctx, []StockLevel{{"WIDGET-1", "main", 5}}); err != nil {
 		t.Fatal(err)
 	}
 	if n := count(t, pool, "storefront.stock_levels WHERE quantity = 5"); n != 1 {
 		t.Errorf("stock levels set to 5 = %d, want 1", n)
 	}
 
-	err = s.SetStock(ctx, []StockLevel{{"GADGET-9", "main", 9}, {"NOPE-1", "main", 1}})
+	err = s.SeedStock(ctx, []StockLevel{{"GADGET-9", "main", 9}, {"NOPE-1", "main", 1}})
 	if !errors.Is(err, syncerr.ErrNotFound) || !strings.Contains(err.Error(), "NOPE-1") {
-		t.Errorf("SetStock with an unknown SKU = %v, want ErrNotFound naming NOPE-1", err)
+		t.Errorf("SeedStock with an unknown SKU = %v, want ErrNotFound naming NOPE-1", err)
 	}
 	if n := count(t, pool, "storefront.stock_levels WHERE quantity = 9"); n != 0 {
-		t.Errorf("stock levels written by a refused SetStock = %d, want 0", n)
+		t.Errorf("stock levels written by a refused SeedStock = %d, want 0", n)
 	}
-	checkInvalid(t, s.SetStock(ctx, []StockLevel{{"WIDGET-1", "main", -1}}), "levels[0].quantity")
+	checkInvalid(t, s.SeedStock(ctx, []StockLevel{{"WIDGET-1", "main", -1}}), "levels[0].quantity")
 	checkInvalid(t, s.UpsertProducts(ctx, append(products, products[0])), "products[2].sku")
 }
 

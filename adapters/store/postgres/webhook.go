@@ -1,13 +1,16 @@
-package intake
+package postgres
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 
 	"github.com/erpsync/erpsync/adapters/store"
+	"github.com/erpsync/erpsync/internal/config"
 )
 
 // Headers of a signed webhook of the headless storefront. The signature is
@@ -18,21 +21,17 @@ const (
 	HeaderDelivery  = "X-Erpsync-Delivery-Id"
 )
 
-// Headless verifies the order webhooks of a custom storefront: a JSON body
-// with the order's "id", signed with [Sign], and an optional delivery id.
-type Headless struct {
-	Secret string
-}
-
-// VerifyWebhook checks the signature in constant time and reads the order
-// id. A delivery without a delivery id is known by a digest of its body, so
-// that a byte-identical replay is still recognised.
-func (h Headless) VerifyWebhook(d store.WebhookDelivery) (store.Webhook, error) {
-	if reason := verify(h.Secret, d.Body, d.Header.Get(HeaderSignature)); reason != "" {
+// VerifyWebhook checks an order webhook of the storefront: a JSON body with
+// the order's "id", signed with [Sign] in HeaderSignature, and an optional
+// delivery id in HeaderDelivery. The signature is compared in constant
+// time. A delivery without a delivery id is known by a digest of its body,
+// so that a byte-identical replay is still recognised.
+func (s *Store) VerifyWebhook(d store.WebhookDelivery) (store.Webhook, error) {
+	if reason := verify(s.webhookSecret, d.Body, d.Header.Get(HeaderSignature)); reason != "" {
 		return store.Webhook{}, fmt.Errorf("%w: %s", store.ErrBadSignature, reason)
 	}
 
-	orderID, reason := parseOrderID(d.Body)
+	orderID, reason := webhookOrderID(d.Body)
 	if reason != "" {
 		return store.Webhook{}, fmt.Errorf("%w: %s", store.ErrMalformed, reason)
 	}
@@ -74,4 +73,35 @@ func deliveryID(header string, body []byte) string {
 	}
 	sum := sha256.Sum256(body)
 	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// orderPayload is the part of an order webhook that the webhook check reads. Stores send
+// the order id as a number or a string; the rest of the order is loaded from
+// the store by the sync, so a stale or partial payload cannot be synced.
+type orderPayload struct {
+	ID json.RawMessage `json:"id"`
+}
+
+// webhookOrderID returns the order id in body, or the reason it has none.
+func webhookOrderID(body []byte) (string, string) {
+	var p orderPayload
+	if err := json.Unmarshal(body, &p); err != nil {
+		return "", "malformed JSON: " + err.Error()
+	}
+	if len(p.ID) == 0 || bytes.Equal(p.ID, []byte("null")) {
+		return "", `missing field "id"`
+	}
+
+	var id string
+	if err := json.Unmarshal(p.ID, &id); err != nil {
+		var n json.Number
+		if err := json.Unmarshal(p.ID, &n); err != nil {
+			return "", `field "id" must be a string or an integer`
+		}
+		id = n.String()
+	}
+	if !config.ValidName(id) {
+		return "", fmt.Sprintf(`field "id": %q is not 1 to 64 letters, digits, - or _`, id)
+	}
+	return id, ""
 }
