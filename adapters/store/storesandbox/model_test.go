@@ -184,3 +184,25 @@ func TestProductsKeepTheirSalePrice(t *testing.T) {
 		t.Errorf("duplicate SKU: error = %v, want ErrInvalid", err)
 	}
 }
+
+func TestTouchOrderTellsOfAnUpdate(t *testing.T) {
+	m, c := seeded(t)
+	o, err := m.CreateOrder(order())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []Event
+	m.Watch(func(ev Event) { got = append(got, ev) })
+
+	c.t = c.t.Add(time.Hour)
+	touched, err := m.TouchOrder(o.ID)
+	if err != nil || !touched.Modified.Equal(c.t) {
+		t.Fatalf("TouchOrder = %+v, %v; want it modified at %s", touched, err, c.t)
+	}
+	if len(got) != 1 || got[0].Topic != TopicOrderUpdated || got[0].OrderID != o.ID {
+		t.Errorf("events %+v, want one order.updated", got)
+	}
+	if _, err := m.TouchOrder(999); !errors.Is(err, ErrNotFound) {
+		t.Errorf("TouchOrder(unknown) error = %v, want ErrNotFound", err)
+	}
+}

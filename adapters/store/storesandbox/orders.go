@@ -146,13 +146,7 @@ func (m *Model) SetMetafield(orderID int64, key, value string) (Order, error) {
 		o.Metafields = map[string]string{}
 	}
 	o.Metafields[key] = value
-	o.Modified = m.stamp()
-	out, watchers := copyOrder(o), m.watchers
-	ev := Event{ID: m.nextID(), Topic: TopicOrderUpdated, OrderID: orderID, At: out.Modified}
-	m.mu.Unlock()
-
-	notify(watchers, ev)
-	return out, nil
+	return m.updated(o), nil
 }
 
 // checkOrder validates what the model requires of a new order.
@@ -187,4 +181,28 @@ func copyOrder(o *Order) Order {
 	c.Lines = append([]Line(nil), o.Lines...)
 	c.Metafields = maps.Clone(o.Metafields)
 	return c
+}
+
+// TouchOrder gives the order a new modification time and tells the
+// watchers of the update, as a merchant's edit of a note would.
+func (m *Model) TouchOrder(orderID int64) (Order, error) {
+	m.mu.Lock()
+	o, ok := m.orders[orderID]
+	if !ok {
+		m.mu.Unlock()
+		return Order{}, fmt.Errorf("order %d: %w", orderID, ErrNotFound)
+	}
+	return m.updated(o), nil
+}
+
+// updated stamps o as modified, releases m.mu, which the caller holds, and
+// tells the watchers.
+func (m *Model) updated(o *Order) Order {
+	o.Modified = m.stamp()
+	out, watchers := copyOrder(o), m.watchers
+	ev := Event{ID: m.nextID(), Topic: TopicOrderUpdated, OrderID: o.ID, At: out.Modified}
+	m.mu.Unlock()
+
+	notify(watchers, ev)
+	return out
 }
