@@ -26,6 +26,8 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.Var(&faults, "faults", "ERP faults: alone (the default) a mix of 5xx, 429, lost "+
 		"responses and latency; false for none; or a spec such as 5xx=0.1,429=0.1,lost=0.05")
 	erpName := fs.String("erp", config.ERPOdoo, "ERP to sync to: "+strings.Join(config.ERPs, ", "))
+	platform := fs.String("store", config.PlatformHeadless,
+		"platform of the demo store: "+strings.Join(config.Platforms, ", "))
 	concurrency := fs.Int("concurrency", 16, "webhooks in flight at once")
 	timeout := fs.Duration("timeout", 20*time.Minute, "give up waiting for the syncs after this")
 	seed := fs.Uint64("seed", 1, "seed of the order contents and delivery order")
@@ -38,12 +40,17 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if !slices.Contains(config.ERPs, *erpName) {
 		return fmt.Errorf("--erp %q: want one of %s", *erpName, strings.Join(config.ERPs, ", "))
 	}
+	if !slices.Contains(config.Platforms, *platform) {
+		return fmt.Errorf("--store %q: want one of %s", *platform,
+			strings.Join(config.Platforms, ", "))
+	}
 
 	began := time.Now()
 	s, err := stack.Start(ctx, stack.Options{
 		DatabaseURL:     os.Getenv("DATABASE_URL"),
 		TemporalAddress: os.Getenv("TEMPORAL_ADDRESS"),
 		ERP:             *erpName,
+		Platform:        *platform,
 		Headless:        true,
 		Logf:            logf(stderr),
 	})

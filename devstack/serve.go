@@ -19,15 +19,22 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("devstack", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	erpName := fs.String("erp", config.ERPOdoo, "ERP to sync to: "+strings.Join(config.ERPs, ", "))
+	platform := fs.String("store", config.PlatformHeadless,
+		"platform of the demo store: "+strings.Join(config.Platforms, ", "))
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if !slices.Contains(config.ERPs, *erpName) {
 		return fmt.Errorf("--erp %q: want one of %s", *erpName, strings.Join(config.ERPs, ", "))
 	}
+	if !slices.Contains(config.Platforms, *platform) {
+		return fmt.Errorf("--store %q: want one of %s", *platform,
+			strings.Join(config.Platforms, ", "))
+	}
 
 	s, err := stack.Start(ctx, stack.Options{
 		ERP:             *erpName,
+		Platform:        *platform,
 		DatabaseURL:     os.Getenv("DATABASE_URL"),
 		TemporalAddress: os.Getenv("TEMPORAL_ADDRESS"),
 		UsualPorts:      true,

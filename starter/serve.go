@@ -12,6 +12,7 @@ import (
 	"github.com/erpsync/erpsync/internal/boot"
 	"github.com/erpsync/erpsync/internal/config"
 	"github.com/erpsync/erpsync/internal/intake"
+	"github.com/erpsync/erpsync/internal/shops"
 	"github.com/erpsync/erpsync/workflows"
 )
 
@@ -33,9 +34,13 @@ func serve(ctx context.Context, cfg config.Config) error {
 		return err
 	}
 	defer pool.Close()
-	sources, err := webhookSources(cfg, pool)
+	stores, err := shops.Open(cfg, pool, log)
 	if err != nil {
 		return err
+	}
+	sources := map[string]intake.Source{}
+	for name, st := range stores {
+		sources[name] = intake.Source{Platform: cfg.Stores[name].Platform, Verifier: st}
 	}
 
 	tc, err := boot.Temporal(ctx, cfg, log)

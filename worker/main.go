@@ -16,10 +16,10 @@ import (
 
 	"github.com/erpsync/erpsync/activities"
 	"github.com/erpsync/erpsync/adapters/store"
-	"github.com/erpsync/erpsync/adapters/store/postgres"
 	"github.com/erpsync/erpsync/internal/boot"
 	"github.com/erpsync/erpsync/internal/config"
 	"github.com/erpsync/erpsync/internal/lease"
+	"github.com/erpsync/erpsync/internal/shops"
 	"github.com/erpsync/erpsync/internal/synclog"
 	"github.com/erpsync/erpsync/workflows"
 )
@@ -69,10 +69,13 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	headless := postgres.New(pool)
+	shopsByName, err := shops.Open(cfg, pool, log)
+	if err != nil {
+		return err
+	}
 	stores := map[string]store.Orders{}
-	for _, name := range cfg.StoreNames() {
-		stores[name] = headless
+	for name, st := range shopsByName {
+		stores[name] = st
 	}
 	w.RegisterActivity(&activities.Orders{
 		Stores:    stores,

@@ -65,6 +65,9 @@ func (s *Stack) Demo(ctx context.Context, opts DemoOptions) (Summary, WebhookSta
 	if err := s.Faults.SetConfig(opts.Faults); err != nil {
 		return Summary{}, WebhookStats{}, err
 	}
+	if s.Shop.Platform != "" {
+		return s.platformDemo(ctx, rng, opts)
+	}
 
 	ids, err := s.placeOrders(ctx, rng, opts)
 	if err != nil {
@@ -88,11 +91,7 @@ func (s *Stack) Demo(ctx context.Context, opts DemoOptions) (Summary, WebhookSta
 // placeOrders creates the demo's orders in the headless store and returns
 // their ids.
 func (s *Stack) placeOrders(ctx context.Context, rng *rand.Rand, opts DemoOptions) ([]string, error) {
-	unknownAt := map[int]bool{}
-	for i := 1; i <= opts.UnknownSKU && i <= opts.Orders; i++ {
-		unknownAt[i*opts.Orders/(opts.UnknownSKU+1)] = true
-	}
-
+	unknownAt := unknownPositions(opts)
 	ids := make([]string, 0, opts.Orders)
 	for i := range opts.Orders {
 		o := demoOrder(rng, i, unknownAt[i])
@@ -103,6 +102,16 @@ func (s *Stack) placeOrders(ctx context.Context, rng *rand.Rand, opts DemoOption
 		ids = append(ids, id)
 	}
 	return ids, nil
+}
+
+// unknownPositions spreads the demo's orders for an unknown SKU evenly
+// among its orders, by position.
+func unknownPositions(opts DemoOptions) map[int]bool {
+	at := map[int]bool{}
+	for i := 1; i <= opts.UnknownSKU && i <= opts.Orders; i++ {
+		at[i*opts.Orders/(opts.UnknownSKU+1)] = true
+	}
+	return at
 }
 
 // waitSettled waits until the sync log shows every order of ids synced or
@@ -167,12 +176,20 @@ func (s *Stack) Check(ctx context.Context, ids []string) (Summary, error) {
 			sum.Lost++
 		}
 	}
-	for _, n := range inERP {
-		if n > 1 {
-			sum.Duplicates++
+	sum.Duplicates = duplicates(inERP)
+	return sum, nil
+}
+
+// duplicates counts the external references that more than one ERP sales
+// order carries.
+func duplicates(byRef map[string]int) int {
+	n := 0
+	for _, count := range byRef {
+		if count > 1 {
+			n++
 		}
 	}
-	return sum, nil
+	return n
 }
 
 // delivery is one webhook the demo sends.

@@ -105,6 +105,9 @@ func (s *Stack) seed(ctx context.Context) error {
 	if err := SeedERP(s.Model); err != nil {
 		return err
 	}
+	if err := SeedStore(s.StoreModel); err != nil {
+		return err
+	}
 
 	var products []postgres.Product
 	var stock []postgres.StockLevel

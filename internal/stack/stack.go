@@ -21,6 +21,7 @@ import (
 
 	"github.com/erpsync/erpsync/adapters/erp/erpsandbox"
 	"github.com/erpsync/erpsync/adapters/store/postgres"
+	"github.com/erpsync/erpsync/adapters/store/storesandbox"
 	"github.com/erpsync/erpsync/internal/boot"
 	"github.com/erpsync/erpsync/internal/config"
 	"github.com/erpsync/erpsync/internal/devenv"
@@ -50,6 +51,11 @@ type Options struct {
 	// means Odoo. Every ERP's sandbox is served either way.
 	ERP string
 
+	// Platform names the platform of the demo store, one of
+	// [config.Platforms]; empty means the headless storefront. Every
+	// platform's sandbox is served either way.
+	Platform string
+
 	// Headless starts the Temporal dev server without its Web UI.
 	Headless bool
 
@@ -71,6 +77,7 @@ type Stack struct {
 	pg       *devenv.Postgres
 	temporal *devenv.Temporal
 	sandbox  *Sandboxes
+	stores   *StoreSandboxes
 	worker   *process
 	starter  *process
 
@@ -78,6 +85,10 @@ type Stack struct {
 	// faults they inject.
 	Model  *erpsandbox.Model
 	Faults *erpsandbox.Faults
+
+	// StoreModel is the in-memory store behind the store platforms'
+	// sandboxes.
+	StoreModel *storesandbox.Model
 
 	// Pool reaches erpsync's Postgres; Store is the headless storefront in
 	// it; Client is a Temporal client.
@@ -90,7 +101,10 @@ type Stack struct {
 	Namespace       string
 	UIURL           string
 	// ERP is the sandbox the worker syncs to.
-	ERP        System
+	ERP System
+	// Shop is the sandbox of the demo store's platform; its Platform is ""
+	// for the headless storefront.
+	Shop       StoreSystem
 	StarterURL string
 }
 
@@ -114,9 +128,11 @@ func (s *Stack) start(ctx context.Context) error {
 		{"postgres", s.startPostgres},
 		{"temporal", s.startTemporal},
 		{"erp sandbox", s.startSandbox},
+		{"store sandboxes", s.startStoreSandboxes},
 		{"demo catalog", s.seed},
 		{"worker", s.startWorker},
 		{"starter", s.startStarter},
+		{"store webhooks", s.subscribeShop},
 	}
 	for _, step := range steps {
 		s.logf("starting %s", step.name)
@@ -216,10 +232,38 @@ func (s *Stack) startSandbox(context.Context) error {
 	return err
 }
 
+// startStoreSandboxes serves the sandbox of every store platform, with
+// faults of their own, and picks the demo store's.
+func (s *Stack) startStoreSandboxes(context.Context) error {
+	faults, err := erpsandbox.NewFaults(erpsandbox.Config{})
+	if err != nil {
+		return err
+	}
+	sb, err := StartStoreSandboxes("127.0.0.1", faults)
+	if err != nil {
+		return err
+	}
+	s.stores, s.StoreModel = sb, sb.Model
+
+	if p := s.opts.Platform; p != "" && p != config.PlatformHeadless {
+		s.Shop, err = sb.System(p)
+	}
+	return err
+}
+
+// subscribeShop makes the demo store's platform sandbox deliver its order
+// webhooks to the starter.
+func (s *Stack) subscribeShop(context.Context) error {
+	if s.Shop.Platform == "" {
+		return nil
+	}
+	return s.Shop.Subscribe(s.StarterURL + "/webhooks/" + s.Shop.Platform + "/" + StoreName)
+}
+
 // env is the configuration of the worker and the starter, as a user would
 // set it.
 func (s *Stack) env(listen string) []string {
-	return append([]string{
+	env := append([]string{
 		config.EnvTemporalAddress + "=" + s.TemporalAddress,
 		config.EnvTemporalNamespace + "=" + s.Namespace,
 		config.EnvDatabaseURL + "=" + s.DatabaseURL,
@@ -229,6 +273,10 @@ func (s *Stack) env(listen string) []string {
 		config.EnvListenAddr + "=" + listen,
 		config.EnvShutdownTimeout + "=10s",
 	}, s.ERP.Env...)
+	if s.Shop.Env != nil {
+		env = append(env, s.Shop.Env(StoreName)...)
+	}
+	return env
 }
 
 func (s *Stack) startWorker(ctx context.Context) error {
@@ -288,6 +336,9 @@ func (s *Stack) Stop() error {
 	}
 	if s.sandbox != nil {
 		errs = append(errs, s.sandbox.Close())
+	}
+	if s.stores != nil {
+		errs = append(errs, s.stores.Close())
 	}
 	if s.Client != nil {
 		s.Client.Close()
