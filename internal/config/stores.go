@@ -45,6 +45,11 @@ type Store struct {
 	// StoreHash and ClientID identify a BigCommerce store and app.
 	StoreHash string
 	ClientID  string
+
+	// Location names the one stock location of a platform that keeps a
+	// single stock quantity per product (WooCommerce): the location whose
+	// levels the store sells.
+	Location string
 }
 
 // Per-store settings are read from ERPSYNC_STORE_<NAME>_<SETTING>, with
@@ -60,6 +65,7 @@ const (
 	SettingConsumerSec   = "CONSUMER_SECRET"
 	SettingStoreHash     = "STORE_HASH"
 	SettingClientID      = "CLIENT_ID"
+	SettingLocation      = "LOCATION"
 )
 
 // StoreEnv returns the name of the environment variable that holds
@@ -82,6 +88,7 @@ func readStore(name string, s Store, get func(key, fallback string) string) (Sto
 	s.ConsumerSecret = env(SettingConsumerSec, "")
 	s.StoreHash = env(SettingStoreHash, "")
 	s.ClientID = env(SettingClientID, "")
+	s.Location = env(SettingLocation, "")
 
 	if !slices.Contains(Platforms, s.Platform) {
 		return s, fmt.Errorf("%s: unknown platform %q (supported: %s)",

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -288,5 +289,27 @@ func TestSetConfigKeepsOldOnError(t *testing.T) {
 	}
 	if errors.Is(err, ErrInvalid) {
 		t.Errorf("config errors are not model errors: %v", err)
+	}
+}
+
+func TestServeLimitedWritesTheProtocolsAnswer(t *testing.T) {
+	f, err := NewFaults(Config{RateLimit: RateLimitFault{Probability: 1,
+		RetryAfterSeconds: 3}})
+	if err != nil {
+		t.Fatalf("NewFaults() error = %v", err)
+	}
+	var handled bool
+	limited := func(w http.ResponseWriter, wait time.Duration) {
+		w.Header().Set("X-Rate-Limit-Time-Reset-Ms", strconv.FormatInt(wait.Milliseconds(), 10))
+		w.WriteHeader(http.StatusTooManyRequests)
+	}
+
+	rec := httptest.NewRecorder()
+	f.ServeLimited(rec, httptest.NewRequest(http.MethodGet, "/", nil), "x/y", limited,
+		func(http.ResponseWriter) { handled = true })
+	if handled || rec.Code != http.StatusTooManyRequests ||
+		rec.Header().Get("X-Rate-Limit-Time-Reset-Ms") != "3000" {
+		t.Errorf("answer = %d reset %q, handled %v; want 429 reset 3000, not handled",
+			rec.Code, rec.Header().Get("X-Rate-Limit-Time-Reset-Ms"), handled)
 	}
 }

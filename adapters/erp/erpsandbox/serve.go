@@ -26,6 +26,18 @@ type decision struct {
 // hijacks the connection.
 func (f *Faults) Serve(w http.ResponseWriter, r *http.Request, op string,
 	handle func(http.ResponseWriter)) {
+	f.ServeLimited(w, r, op, writeRateLimited, handle)
+}
+
+// A LimitWriter writes a protocol's answer to a request refused over the
+// rate limit; wait is how long the client should wait before it asks again.
+type LimitWriter func(w http.ResponseWriter, wait time.Duration)
+
+// ServeLimited is [Faults.Serve] for protocols that refuse a request over
+// their rate limit in their own way: limited writes that answer, instead of
+// a bare 429 with a Retry-After.
+func (f *Faults) ServeLimited(w http.ResponseWriter, r *http.Request, op string,
+	limited LimitWriter, handle func(http.ResponseWriter)) {
 	d := f.decide(op)
 
 	if d.latency > 0 && !sleep(r.Context(), d.latency) {
@@ -34,7 +46,7 @@ func (f *Faults) Serve(w http.ResponseWriter, r *http.Request, op string,
 
 	switch d.kind {
 	case KindCapacity, KindRateLimit:
-		writeRateLimited(w, d.retryAfter)
+		limited(w, d.retryAfter)
 	case KindServerError:
 		http.Error(w, "sandbox: injected server error", d.status)
 	case KindDropResponse:
@@ -165,12 +177,14 @@ func (f *Faults) rateLimitWait() time.Duration {
 // writeRateLimited answers 429 with a Retry-After of wait in whole seconds,
 // rounded up and at least one.
 func writeRateLimited(w http.ResponseWriter, wait time.Duration) {
-	seconds := int64(math.Ceil(wait.Seconds()))
-	if seconds < 1 {
-		seconds = 1
-	}
-	w.Header().Set("Retry-After", strconv.FormatInt(seconds, 10))
+	w.Header().Set("Retry-After", strconv.FormatInt(RetryAfterSeconds(wait), 10))
 	http.Error(w, "sandbox: too many requests", http.StatusTooManyRequests)
+}
+
+// RetryAfterSeconds returns wait in whole seconds, rounded up and at least
+// one, as a Retry-After header gives it.
+func RetryAfterSeconds(wait time.Duration) int64 {
+	return max(1, int64(math.Ceil(wait.Seconds())))
 }
 
 // dropConnection closes the client's connection without writing anything,
