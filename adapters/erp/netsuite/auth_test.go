@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/erpsync/erpsync/internal/oauth1"
 	"github.com/erpsync/erpsync/internal/syncerr"
 )
 
@@ -157,12 +158,12 @@ func TestTokenEndpointRefusesBadAssertion(t *testing.T) {
 func TestSignatureBaseString(t *testing.T) {
 	u, _ := url.Parse("https://1234567-SB1.suitetalk.api.netsuite.com:443/services/rest/" +
 		"query/v1/suiteql?limit=10&offset=0&q=a%20b")
-	got := signatureBase("post", u, map[string]string{"oauth_nonce": "n", "realm": "X",
+	got := oauth1.BaseString("post", u, map[string]string{"oauth_nonce": "n", "realm": "X",
 		"oauth_signature": "s"})
 	want := "POST&https%3A%2F%2F1234567-sb1.suitetalk.api.netsuite.com%2Fservices%2Frest" +
 		"%2Fquery%2Fv1%2Fsuiteql&limit%3D10%26oauth_nonce%3Dn%26offset%3D0%26q%3Da%2520b"
 	if got != want {
-		t.Errorf("signatureBase() =\n%s\nwant\n%s", got, want)
+		t.Errorf("BaseString() =\n%s\nwant\n%s", got, want)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/erpsync/erpsync/internal/httpretry"
+	"github.com/erpsync/erpsync/internal/oauth1"
 	"github.com/erpsync/erpsync/internal/syncerr"
 )
 
@@ -126,7 +127,7 @@ func encodeQuery(q url.Values) string {
 	var parts []string
 	for k, vs := range q {
 		for _, v := range vs {
-			parts = append(parts, percentEncode(k)+"="+percentEncode(v))
+			parts = append(parts, oauth1.Encode(k)+"="+oauth1.Encode(v))
 		}
 	}
 	return strings.Join(parts, "&")

@@ -2,16 +2,16 @@ package netsuite
 
 import (
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
 	"net/http"
 	"net/url"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/erpsync/erpsync/internal/oauth1"
 )
 
 // An authenticator puts credentials on one attempt of a request.
@@ -83,83 +83,19 @@ func tbaHeader(realm string, params map[string]string) string {
 	sort.Strings(names)
 
 	var b strings.Builder
-	b.WriteString(`OAuth realm="` + percentEncode(realm) + `"`)
+	b.WriteString(`OAuth realm="` + oauth1.Encode(realm) + `"`)
 	for _, k := range names {
-		b.WriteString(", " + k + `="` + percentEncode(params[k]) + `"`)
+		b.WriteString(", " + k + `="` + oauth1.Encode(params[k]) + `"`)
 	}
 	return b.String()
 }
 
 // signTBA returns the OAuth 1.0a HMAC-SHA256 signature of a request to u
-// with method and the oauth_* parameters params (without oauth_signature
-// and realm), as NetSuite computes it: the base string joins the method,
-// the URL without query and the sorted, percent-encoded oauth and query
-// parameters; the key joins the consumer secret and the token secret.
+// with method and the oauth_* parameters params, as NetSuite computes it.
 func signTBA(method string, u *url.URL, params map[string]string,
 	consumerSecret, tokenSecret string) string {
-	key := percentEncode(consumerSecret) + "&" + percentEncode(tokenSecret)
-	mac := hmac.New(sha256.New, []byte(key))
-	mac.Write([]byte(signatureBase(method, u, params)))
-	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
-}
-
-// signatureBase builds the OAuth 1.0a signature base string.
-func signatureBase(method string, u *url.URL, params map[string]string) string {
-	type pair struct{ k, v string }
-	var pairs []pair
-	for k, v := range params {
-		if k != "oauth_signature" && k != "realm" {
-			pairs = append(pairs, pair{percentEncode(k), percentEncode(v)})
-		}
-	}
-	for k, vs := range u.Query() {
-		for _, v := range vs {
-			pairs = append(pairs, pair{percentEncode(k), percentEncode(v)})
-		}
-	}
-	sort.Slice(pairs, func(i, j int) bool {
-		if pairs[i].k != pairs[j].k {
-			return pairs[i].k < pairs[j].k
-		}
-		return pairs[i].v < pairs[j].v
-	})
-
-	joined := make([]string, len(pairs))
-	for i, p := range pairs {
-		joined[i] = p.k + "=" + p.v
-	}
-	return strings.ToUpper(method) + "&" + percentEncode(baseURI(u)) + "&" +
-		percentEncode(strings.Join(joined, "&"))
-}
-
-// baseURI is the scheme, the lower-case host without a default port, and
-// the path of u.
-func baseURI(u *url.URL) string {
-	scheme := strings.ToLower(u.Scheme)
-	host := strings.ToLower(u.Host)
-	if scheme == "http" {
-		host = strings.TrimSuffix(host, ":80")
-	} else if scheme == "https" {
-		host = strings.TrimSuffix(host, ":443")
-	}
-	return scheme + "://" + host + u.EscapedPath()
-}
-
-// percentEncode encodes s as RFC 3986 says: everything but unreserved
-// characters, with a space as %20.
-func percentEncode(s string) string {
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-			c == '-' || c == '.' || c == '_' || c == '~' {
-			b.WriteByte(c)
-			continue
-		}
-		b.WriteString("%" + strings.ToUpper(strconv.FormatUint(uint64(c)>>4, 16)) +
-			strings.ToUpper(strconv.FormatUint(uint64(c)&15, 16)))
-	}
-	return b.String()
+	return oauth1.Sign(sha256.New, oauth1.BaseString(method, u, params), consumerSecret,
+		tokenSecret)
 }
 
 // randomNonce returns 32 random alphanumeric characters.

@@ -3,14 +3,14 @@ package netsuitesandbox
 import (
 	"crypto/hmac"
 	"crypto/sha256"
-	"encoding/base64"
 	"net/http"
 	"net/url"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/erpsync/erpsync/internal/oauth1"
 )
 
 // clockSkew is how far a TBA timestamp may be from the sandbox's clock.
@@ -117,63 +117,11 @@ func (s *sandbox) firstUse(nonce, token string) bool {
 // does: over the method, the URL without its query, and the oauth and
 // query parameters sorted by name and value.
 func signature(r *http.Request, p map[string]string, consumerSecret, tokenSecret string) string {
-	var pairs [][2]string
-	for k, v := range p {
-		if k != "realm" && k != "oauth_signature" {
-			pairs = append(pairs, [2]string{encode(k), encode(v)})
-		}
-	}
-	query, _ := url.ParseQuery(r.URL.RawQuery)
-	for k, vs := range query {
-		for _, v := range vs {
-			pairs = append(pairs, [2]string{encode(k), encode(v)})
-		}
-	}
-	sort.Slice(pairs, func(i, j int) bool {
-		if pairs[i][0] != pairs[j][0] {
-			return pairs[i][0] < pairs[j][0]
-		}
-		return pairs[i][1] < pairs[j][1]
-	})
-	joined := make([]string, len(pairs))
-	for i, kv := range pairs {
-		joined[i] = kv[0] + "=" + kv[1]
-	}
-
-	base := strings.ToUpper(r.Method) + "&" + encode(requestURI(r)) + "&" +
-		encode(strings.Join(joined, "&"))
-	mac := hmac.New(sha256.New, []byte(encode(consumerSecret)+"&"+encode(tokenSecret)))
-	mac.Write([]byte(base))
-	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
-}
-
-// requestURI is the URL that r was sent to, without query or default port.
-func requestURI(r *http.Request) string {
-	host := strings.ToLower(r.Host)
-	scheme := "http"
+	u := *r.URL
+	u.Scheme, u.Host = "http", r.Host
 	if r.TLS != nil {
-		scheme, host = "https", strings.TrimSuffix(host, ":443")
-	} else {
-		host = strings.TrimSuffix(host, ":80")
+		u.Scheme = "https"
 	}
-	return scheme + "://" + host + r.URL.EscapedPath()
-}
-
-// encode percent-encodes s as RFC 3986 requires for OAuth.
-func encode(s string) string {
-	const hex = "0123456789ABCDEF"
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		unreserved := (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-			(c >= '0' && c <= '9') || strings.IndexByte("-._~", c) >= 0
-		if unreserved {
-			b.WriteByte(c)
-		} else {
-			b.WriteByte('%')
-			b.WriteByte(hex[c>>4])
-			b.WriteByte(hex[c&15])
-		}
-	}
-	return b.String()
+	return oauth1.Sign(sha256.New, oauth1.BaseString(r.Method, &u, p), consumerSecret,
+		tokenSecret)
 }
