@@ -27,12 +27,13 @@ var ErrInvalid = errors.New("invalid record")
 type Model struct {
 	now func() time.Time
 
-	mu       sync.Mutex
-	lastID   int64
-	products map[int64]*Product
-	stock    map[stockKey]*StockLevel
-	orders   map[int64]*Order
-	watchers []func(Event)
+	mu        sync.Mutex
+	lastID    int64
+	products  map[int64]*Product
+	locations map[string]int64
+	stock     map[stockKey]*StockLevel
+	orders    map[int64]*Order
+	watchers  []func(Event)
 }
 
 // NewModel returns an empty model whose times come from now, or from the
@@ -42,10 +43,11 @@ func NewModel(now func() time.Time) *Model {
 		now = time.Now
 	}
 	return &Model{
-		now:      now,
-		products: map[int64]*Product{},
-		stock:    map[stockKey]*StockLevel{},
-		orders:   map[int64]*Order{},
+		now:       now,
+		products:  map[int64]*Product{},
+		locations: map[string]int64{},
+		stock:     map[stockKey]*StockLevel{},
+		orders:    map[int64]*Order{},
 	}
 }
 

@@ -206,3 +206,27 @@ func TestTouchOrderTellsOfAnUpdate(t *testing.T) {
 		t.Errorf("TouchOrder(unknown) error = %v, want ErrNotFound", err)
 	}
 }
+
+func TestLocationsGetStableIDs(t *testing.T) {
+	m, _ := seeded(t)
+	if _, err := m.SetStock("MUG", "WH-EAST", 3, nil); err != nil {
+		t.Fatal(err)
+	}
+	west, err := m.AddLocation("WH-WEST")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := m.AddLocation("WH-WEST")
+	if _, err := m.SetStock("TEE", "WH-WEST", 1, nil); err != nil {
+		t.Fatal(err)
+	}
+
+	got := m.Locations()
+	if len(got) != 2 || got[0].Name != "WH-EAST" || got[1] != west || again != west {
+		t.Errorf("Locations() = %+v, AddLocation twice = %+v, %+v; want WH-EAST, then "+
+			"WH-WEST with one id", got, west, again)
+	}
+	if _, err := m.AddLocation(""); !errors.Is(err, ErrInvalid) {
+		t.Errorf("AddLocation(\"\") error = %v, want ErrInvalid", err)
+	}
+}

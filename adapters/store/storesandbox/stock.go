@@ -40,9 +40,49 @@ func (m *Model) SetStock(sku, location string, available int64, compare *int64) 
 			*compare, ErrStale)
 	}
 
+	if _, ok := m.locations[location]; !ok {
+		m.locations[location] = m.nextID()
+	}
 	s := &StockLevel{SKU: sku, Location: location, Available: available, Modified: m.stamp()}
 	m.stock[k] = s
 	return *s, nil
+}
+
+// A Location is a place the store keeps stock at. Platforms know it by its
+// ID; erpsync and the ERP by its Name.
+type Location struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+}
+
+// AddLocation adds a location named name, unless there is one, and returns
+// it. Setting stock at a new location adds it too.
+func (m *Model) AddLocation(name string) (Location, error) {
+	if name == "" {
+		return Location{}, fmt.Errorf("location needs a name: %w", ErrInvalid)
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+
+	id, ok := m.locations[name]
+	if !ok {
+		id = m.nextID()
+		m.locations[name] = id
+	}
+	return Location{ID: id, Name: name}, nil
+}
+
+// Locations returns every location in id order.
+func (m *Model) Locations() []Location {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+
+	out := make([]Location, 0, len(m.locations))
+	for name, id := range m.locations {
+		out = append(out, Location{ID: id, Name: name})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
+	return out
 }
 
 // ErrStale reports a compare-and-set write whose compare value no longer
