@@ -245,6 +245,10 @@ func (s *Stack) startStoreSandboxes(context.Context) error {
 	}
 	s.stores, s.StoreModel = sb, sb.Model
 
+	// Order ids name sync workflows and sync log rows, which outlive the
+	// model when the stack runs on existing services.
+	sb.Model.StartIDsAt(time.Now().UnixMilli())
+
 	if p := s.opts.Platform; p != "" && p != config.PlatformHeadless {
 		s.Shop, err = sb.System(p)
 	}
@@ -303,6 +307,35 @@ func (s *Stack) UseERP(ctx context.Context, name string) error {
 	}
 	s.ERP = sys
 	return s.startWorker(ctx)
+}
+
+// UseStore restarts the worker and the starter so that the demo store is a
+// store of platform, one of [config.Platforms], served by that platform's
+// sandbox, which then delivers its order webhooks to the starter. The
+// headless storefront's webhooks are sent by the caller.
+func (s *Stack) UseStore(ctx context.Context, platform string) error {
+	shop := StoreSystem{}
+	if platform != config.PlatformHeadless {
+		sys, err := s.stores.System(platform)
+		if err != nil {
+			return err
+		}
+		shop = sys
+	}
+
+	for _, p := range []*process{s.starter, s.worker} {
+		if err := p.stop(15 * time.Second); err != nil {
+			return fmt.Errorf("stop the %s: %w", p.name, err)
+		}
+	}
+	s.Shop = shop
+	if err := s.startWorker(ctx); err != nil {
+		return err
+	}
+	if err := s.startStarter(ctx); err != nil {
+		return err
+	}
+	return s.subscribeShop(ctx)
 }
 
 func (s *Stack) startStarter(ctx context.Context) error {

@@ -51,6 +51,16 @@ func NewModel(now func() time.Time) *Model {
 	}
 }
 
+// StartIDsAt makes the ids that the model gives from now on start at first,
+// unless it has given ids that high already. A model that serves a store
+// whose orders are synced again and again, by a Temporal server and a
+// database that outlive it, starts each run's ids apart from the last.
+func (m *Model) StartIDsAt(first int64) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.lastID = max(m.lastID, first-1)
+}
+
 // A Product is a sellable variant, found by its SKU. PriceMinor is its base
 // (regular) price; SalePriceMinor, when not zero, is the promotional price
 // it sells at instead, which platforms show as a sale price or as the price

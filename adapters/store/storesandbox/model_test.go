@@ -230,3 +230,20 @@ func TestLocationsGetStableIDs(t *testing.T) {
 		t.Errorf("AddLocation(\"\") error = %v, want ErrInvalid", err)
 	}
 }
+
+func TestStartIDsAtMovesTheSequenceForwardOnly(t *testing.T) {
+	m, _ := seeded(t)
+	m.StartIDsAt(5000)
+	first, err := m.CreateOrder(order())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.StartIDsAt(10)
+	second, err := m.CreateOrder(order())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.ID != 5000 || second.ID <= first.ID {
+		t.Errorf("order ids %d, %d; want 5000, then a higher one", first.ID, second.ID)
+	}
+}
