@@ -96,6 +96,11 @@ func (s *Store) changedSince(ctx context.Context, since time.Time, c cursor, lim
 // changedTies lists the orders modified in the second c.At with an id
 // above c.After, by id; once they are done, the listing goes on from the
 // next second.
+//
+// TODO: an order of a lower id modified again within that same second,
+// while its ties are listed, is missed by this listing; the callers'
+// overlap window finds it on their next listing. Only more than 250 orders
+// modified in one second come this way.
 func (s *Store) changedTies(ctx context.Context, c cursor, limit int) (
 	store.Page[store.OrderChange], error) {
 	at := time.Unix(c.At, 0).UTC().Format(time.RFC1123Z)

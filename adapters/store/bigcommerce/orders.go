@@ -154,6 +154,10 @@ func (s *Store) shippingAddress(ctx context.Context, id string) (*address, error
 // which BigCommerce also spreads over the lines' applied_discounts; handling
 // counts as shipping. Amounts that cannot be read give an InvalidError
 // naming the field; totals that do not add up are left to the caller.
+//
+// TODO: gift wrapping (wrapping_cost_*) and order fees have no place in
+// store.Order, so an order that has them does not add up to its total and
+// parks for a person to look at.
 func mapOrder(h v2Order, lines []v2Product, ship *address) (store.Order, error) {
 	cur := h.DefaultCurrencyCode
 	if cur == "" {
