@@ -12,6 +12,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/erpsync/erpsync/adapters/store"
+	"github.com/erpsync/erpsync/adapters/store/bigcommerce"
 	"github.com/erpsync/erpsync/adapters/store/postgres"
 	"github.com/erpsync/erpsync/internal/config"
 	"github.com/erpsync/erpsync/internal/httpretry"
@@ -39,11 +40,19 @@ func Open(cfg config.Config, pool *pgxpool.Pool, log *zap.Logger) (map[string]st
 }
 
 // open returns the adapter of one store.
-func open(st config.Store, pool *pgxpool.Pool, _ *http.Client, _ *zap.Logger) (store.Store,
+func open(st config.Store, pool *pgxpool.Pool, hc *http.Client, log *zap.Logger) (store.Store,
 	error) {
 	switch st.Platform {
 	case config.PlatformHeadless:
 		return postgres.New(pool, postgres.WithWebhookSecret(st.WebhookSecret)), nil
+	case config.PlatformBigCommerce:
+		// TODO: the store settings carry no app client secret, so the
+		// Standard Webhooks signatures of BigCommerce's callbacks are not
+		// checked; the secret header that erpsync registers with each hook
+		// is.
+		return bigcommerce.New(bigcommerce.Config{URL: st.URL, StoreHash: st.StoreHash,
+			AccessToken: st.AccessToken, ClientID: st.ClientID,
+			WebhookSecret: st.WebhookSecret}, hc, log)
 	}
 	return nil, fmt.Errorf("no adapter for platform %q", st.Platform)
 }

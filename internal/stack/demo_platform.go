@@ -87,7 +87,7 @@ func (s *Stack) checkShop(ctx context.Context, ids []string) (Summary, error) {
 	for _, id := range ids {
 		n, _ := strconv.ParseInt(id, 10, 64)
 		o, ok := s.StoreModel.Order(n)
-		ref := activities.ExternalRef(StoreName, strconv.FormatInt(o.Number, 10))
+		ref := activities.ExternalRef(StoreName, s.Shop.OrderNumber(o))
 		switch {
 		case ok && len(o.Metafields) > 0 && inERP[ref] > 0:
 			sum.Synced++

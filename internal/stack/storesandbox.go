@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 
 	"github.com/erpsync/erpsync/adapters/erp/erpsandbox"
 	"github.com/erpsync/erpsync/adapters/store/storesandbox"
@@ -47,6 +48,19 @@ type StoreSystem struct {
 
 	// Sender delivers the sandbox's webhooks.
 	Sender *storesandbox.Sender
+
+	// Number gives the order number that the platform shows for a model
+	// order, from which the ERP reference is made; nil means the model's
+	// Number.
+	Number func(o storesandbox.Order) string
+}
+
+// OrderNumber returns the number the platform shows for the model order o.
+func (s StoreSystem) OrderNumber(o storesandbox.Order) string {
+	if s.Number != nil {
+		return s.Number(o)
+	}
+	return strconv.FormatInt(o.Number, 10)
 }
 
 // storeSandboxStarter makes one platform's sandbox over model and faults,
@@ -55,7 +69,9 @@ type storeSandboxStarter func(model *storesandbox.Model, faults *erpsandbox.Faul
 	url string) (http.Handler, StoreSystem, error)
 
 // storeSandboxStarters makes the sandbox of each store platform, by name.
-var storeSandboxStarters = map[string]storeSandboxStarter{}
+var storeSandboxStarters = map[string]storeSandboxStarter{
+	config.PlatformBigCommerce: bigCommerceSandbox,
+}
 
 // StartStoreSandboxes serves the sandbox of every store platform that has
 // one on free ports of host, over a new, empty model, with faults.
