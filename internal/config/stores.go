@@ -42,9 +42,11 @@ type Store struct {
 	ConsumerKey    string
 	ConsumerSecret string `json:"-"`
 
-	// StoreHash and ClientID identify a BigCommerce store and app.
-	StoreHash string
-	ClientID  string
+	// StoreHash and ClientID identify a BigCommerce store and app;
+	// ClientSecret, the app's secret, keys the signatures of its callbacks.
+	StoreHash    string
+	ClientID     string
+	ClientSecret string `json:"-"`
 
 	// Location names the one stock location of a platform that keeps a
 	// single stock quantity per product (WooCommerce): the location whose
@@ -65,6 +67,7 @@ const (
 	SettingConsumerSec   = "CONSUMER_SECRET"
 	SettingStoreHash     = "STORE_HASH"
 	SettingClientID      = "CLIENT_ID"
+	SettingClientSecret  = "CLIENT_SECRET"
 	SettingLocation      = "LOCATION"
 )
 
@@ -88,6 +91,7 @@ func readStore(name string, s Store, get func(key, fallback string) string) (Sto
 	s.ConsumerSecret = env(SettingConsumerSec, "")
 	s.StoreHash = env(SettingStoreHash, "")
 	s.ClientID = env(SettingClientID, "")
+	s.ClientSecret = env(SettingClientSecret, "")
 	s.Location = env(SettingLocation, "")
 
 	if !slices.Contains(Platforms, s.Platform) {

@@ -46,12 +46,8 @@ func open(st config.Store, pool *pgxpool.Pool, hc *http.Client, log *zap.Logger)
 	case config.PlatformHeadless:
 		return postgres.New(pool, postgres.WithWebhookSecret(st.WebhookSecret)), nil
 	case config.PlatformBigCommerce:
-		// TODO: the store settings carry no app client secret, so the
-		// Standard Webhooks signatures of BigCommerce's callbacks are not
-		// checked; the secret header that erpsync registers with each hook
-		// is.
 		return bigcommerce.New(bigcommerce.Config{URL: st.URL, StoreHash: st.StoreHash,
-			AccessToken: st.AccessToken, ClientID: st.ClientID,
+			AccessToken: st.AccessToken, ClientID: st.ClientID, ClientSecret: st.ClientSecret,
 			WebhookSecret: st.WebhookSecret}, hc, log)
 	}
 	return nil, fmt.Errorf("no adapter for platform %q", st.Platform)

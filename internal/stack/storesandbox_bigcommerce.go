@@ -59,6 +59,8 @@ func bigCommerceSandbox(model *storesandbox.Model, faults *erpsandbox.Faults, ur
 				config.StoreEnv(store, config.SettingStoreHash) + "=" + BigCommerceStoreHash,
 				config.StoreEnv(store, config.SettingAccessToken) + "=" + BigCommerceAccessToken,
 				config.StoreEnv(store, config.SettingClientID) + "=" + BigCommerceClientID,
+				config.StoreEnv(store, config.SettingClientSecret) + "=" +
+					BigCommerceClientSecret,
 				config.StoreEnv(store, config.SettingWebhookSecret) + "=" +
 					BigCommerceWebhookSecret,
 			}
