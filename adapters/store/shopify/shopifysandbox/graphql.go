@@ -200,15 +200,22 @@ func (s *Sandbox) answer(w http.ResponseWriter, p plan) {
 // throttled returns the writer of Shopify's answer to a query of cost that
 // the fault injection refuses over the rate limit: an HTTP 200 with a
 // THROTTLED error, and a bucket that fills up enough for the query in
-// wait.
+// wait, reporting a slower restore rate when the query is too cheap to
+// need that long at the bucket's own.
 func (s *Sandbox) throttled(cost int) erpsandbox.LimitWriter {
 	return func(w http.ResponseWriter, wait time.Duration) {
 		wait = max(wait, time.Second)
 		s.mu.Lock()
 		status := s.bucket.status()
 		s.mu.Unlock()
-		status.CurrentlyAvailable = max(0, cost-int(wait.Seconds()*status.RestoreRate))
-		writeThrottled(w, max(cost, 1), status)
+		cost = max(cost, 1)
+		restored := wait.Seconds() * status.RestoreRate
+		if restored > float64(cost) {
+			status.RestoreRate = float64(cost) / wait.Seconds()
+			restored = float64(cost)
+		}
+		status.CurrentlyAvailable = cost - int(restored)
+		writeThrottled(w, cost, status)
 	}
 }
 
