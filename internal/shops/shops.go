@@ -13,6 +13,7 @@ import (
 
 	"github.com/erpsync/erpsync/adapters/store"
 	"github.com/erpsync/erpsync/adapters/store/postgres"
+	"github.com/erpsync/erpsync/adapters/store/shopify"
 	"github.com/erpsync/erpsync/internal/config"
 	"github.com/erpsync/erpsync/internal/httpretry"
 )
@@ -39,11 +40,14 @@ func Open(cfg config.Config, pool *pgxpool.Pool, log *zap.Logger) (map[string]st
 }
 
 // open returns the adapter of one store.
-func open(st config.Store, pool *pgxpool.Pool, _ *http.Client, _ *zap.Logger) (store.Store,
+func open(st config.Store, pool *pgxpool.Pool, hc *http.Client, log *zap.Logger) (store.Store,
 	error) {
 	switch st.Platform {
 	case config.PlatformHeadless:
 		return postgres.New(pool, postgres.WithWebhookSecret(st.WebhookSecret)), nil
+	case config.PlatformShopify:
+		return shopify.New(shopify.Config{URL: st.URL, AccessToken: st.AccessToken,
+			APIVersion: st.APIVersion, WebhookSecret: st.WebhookSecret}, hc, log)
 	}
 	return nil, fmt.Errorf("no adapter for platform %q", st.Platform)
 }

@@ -85,6 +85,18 @@ func (s *Sandbox) Subscribe(topic, uri, version string) (string, error) {
 	return gid(typeWebhookSubscription, sub.id), nil
 }
 
+// Subscriptions lists the subscriptions as "TOPIC uri", in the order they
+// were made.
+func (s *Sandbox) Subscriptions() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]string, len(s.subs))
+	for i, sub := range s.subs {
+		out[i] = sub.topic + " " + sub.uri
+	}
+	return out
+}
+
 // addSubscription checks and stores a subscription; on refusal it returns
 // the input field at fault and the message.
 func (s *Sandbox) addSubscription(topic, uri, version string) (*subscription, string,
