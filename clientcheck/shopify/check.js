@@ -1,6 +1,7 @@
 // check.js drives a Shopify shop's Admin API (the erpsync sandbox, or a real
 // shop) exactly as an app would, through Shopify's own Node library
-// (@shopify/shopify-api): the Admin GraphQL client reads the shop, pages
+// (@shopify/shopify-api): the client credentials grant gets a token, the
+// Admin GraphQL client reads the shop, pages
 // orders, writes a metafield, sets stock and a price; the REST client pages
 // the legacy orders endpoint by its Link header and meets its call limit; the
 // webhook registry registers orders/create for a local receiver, and
@@ -9,7 +10,8 @@
 //
 // Environment: SHOPIFY_URL (the sandbox's https origin), SHOPIFY_SHOP (the
 // shop's myshopify.com domain, which the library requires), SHOPIFY_ACCESS_TOKEN,
-// SHOPIFY_API_SECRET (the app's client secret, which signs webhooks),
+// SHOPIFY_CLIENT_ID, SHOPIFY_API_SECRET (the app's client secret, which signs
+// webhooks and is exchanged for tokens with the client id),
 // SHOPIFY_API_VERSION. The shop must hold the variants CHECK-1 (19.99, no
 // compare-at price) and CHECK-2, the location WH-EAST with no CHECK-1 stock,
 // at least five orders, and must place an order once a webhook is registered.
@@ -56,18 +58,40 @@ function requireEnv(name) {
   return v;
 }
 
-function api(token, receiverHost) {
+function api(token, receiverHost, secret = requireEnv('SHOPIFY_API_SECRET')) {
   return shopifyApi({
-    apiKey: 'erpsync-clientcheck',
-    apiSecretKey: requireEnv('SHOPIFY_API_SECRET'),
+    apiKey: requireEnv('SHOPIFY_CLIENT_ID'),
+    apiSecretKey: secret,
     adminApiAccessToken: token,
-    isCustomStoreApp: true,
+    isCustomStoreApp: Boolean(token),
     isEmbeddedApp: false,
     hostName: receiverHost,
     hostScheme: 'http',
     apiVersion: requireEnv('SHOPIFY_API_VERSION'),
     logger: { level: LogSeverity.Error },
   });
+}
+
+// checkGrant exchanges the app's client id and secret for a token, calls
+// with it, and fails to with a wrong secret.
+async function checkGrant() {
+  const app = api(undefined, 'localhost');
+  const { session } = await app.auth.clientCredentials({ shop: shopDomain });
+  expect(/^shpat_/.test(session.accessToken) && session.expires > new Date(),
+    `clientCredentials session ${session.accessToken && 'with a token'} expiring ` +
+    `${session.expires}`);
+  const res = await new app.clients.Graphql({ session }).request('{ shop { name } }');
+  expect(res.data.shop.name, 'a granted token was refused');
+
+  let err;
+  try {
+    await api(undefined, 'localhost', 'wrong-secret').auth.clientCredentials({ shop: shopDomain });
+  } catch (e) {
+    err = e;
+  }
+  expect(err instanceof HttpResponseError && err.response.code === 400 &&
+    err.response.body.error === 'invalid_client',
+  `a wrong client secret failed with ${err}`);
 }
 
 async function checkShop(gql) {
@@ -357,6 +381,7 @@ async function main() {
   const gql = new shopify.clients.Graphql({ session });
 
   try {
+    await checkGrant();
     await checkShop(gql);
     const order = await checkOrders(gql);
     await checkMetafield(gql, order);

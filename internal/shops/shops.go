@@ -47,7 +47,8 @@ func open(st config.Store, pool *pgxpool.Pool, hc *http.Client, log *zap.Logger)
 		return postgres.New(pool, postgres.WithWebhookSecret(st.WebhookSecret)), nil
 	case config.PlatformShopify:
 		return shopify.New(shopify.Config{URL: st.URL, AccessToken: st.AccessToken,
-			APIVersion: st.APIVersion, WebhookSecret: st.WebhookSecret}, hc, log)
+			ClientID: st.ClientID, APIVersion: st.APIVersion,
+			WebhookSecret: st.WebhookSecret}, hc, log)
 	}
 	return nil, fmt.Errorf("no adapter for platform %q", st.Platform)
 }

@@ -22,7 +22,8 @@ import (
 )
 
 var creds = shopifysandbox.Credentials{ShopDomain: "erpsync-test.myshopify.com",
-	AccessToken: "shpat_test_token", ClientSecret: "test-client-secret"}
+	AccessToken: "shpat_test_token", ClientID: "test-client-id",
+	ClientSecret: "test-client-secret"}
 
 // clock is a settable time source for the store model.
 type clock struct {
@@ -194,6 +195,37 @@ func TestWrongTokenIsAnAuthError(t *testing.T) {
 	if !errors.As(err, &auth) || !strings.Contains(auth.Reason, "Invalid API key") {
 		t.Errorf("LoadOrder with a wrong token: error = %v, want an AuthError with "+
 			"Shopify's message", err)
+	}
+}
+
+func TestClientCredentialsGrantIsUsedAndRenewed(t *testing.T) {
+	sandboxClock := &clock{t: time.Now()}
+	s := newShop(t, shopifysandbox.WithClock(sandboxClock.now))
+	o := s.order(t)
+	st, err := shopify.New(shopify.Config{URL: s.url, ClientID: creds.ClientID,
+		WebhookSecret: creds.ClientSecret}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if _, err := st.LoadOrder(t.Context(), id(o)); err != nil {
+		t.Fatalf("LoadOrder() with a granted token: error = %v", err)
+	}
+	sandboxClock.add(48 * time.Hour) // the shop lets the token expire early
+	if _, err := st.LoadOrder(t.Context(), id(o)); err != nil {
+		t.Errorf("LoadOrder() once the shop refuses the token: error = %v, want a new "+
+			"token asked for", err)
+	}
+
+	wrong, err := shopify.New(shopify.Config{URL: s.url, ClientID: creds.ClientID,
+		WebhookSecret: "wrong-secret"}, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var auth *syncerr.AuthError
+	if _, err := wrong.LoadOrder(t.Context(), id(o)); !errors.As(err, &auth) ||
+		!strings.Contains(auth.Reason, "invalid_client") {
+		t.Errorf("LoadOrder() with a wrong client secret: error = %v, want invalid_client", err)
 	}
 }
 

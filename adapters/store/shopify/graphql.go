@@ -119,18 +119,23 @@ func (s *Store) paceFor(ctx context.Context, op string) error {
 	return nil
 }
 
-// exchange makes one HTTP exchange and translates its answer.
+// exchange makes one HTTP exchange and translates its answer. A token the
+// shop refuses is replaced once, when it came from the client credentials
+// grant, since the shop may revoke one before it expires.
 func (s *Store) exchange(ctx context.Context, op string, body []byte, out any) error {
-	req, err := http.NewRequestWithContext(httpretry.Idempotent(ctx), http.MethodPost,
-		s.endpoint, bytes.NewReader(body))
+	token, err := s.tokens.get(ctx, "")
 	if err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("X-Shopify-Access-Token", s.token)
-
-	resp, err := s.hc.Do(req)
+	resp, err := s.post(ctx, body, token)
+	if err == nil && resp.StatusCode == http.StatusUnauthorized && s.tokens.renewable() {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxBody))
+		resp.Body.Close()
+		if token, err = s.tokens.get(ctx, token); err != nil {
+			return fmt.Errorf("%s: %w", op, err)
+		}
+		resp, err = s.post(ctx, body, token)
+	}
 	if err != nil {
 		return fmt.Errorf("%s: %w: %w", op, syncerr.ErrUnavailable, err)
 	}
@@ -144,6 +149,19 @@ func (s *Store) exchange(ctx context.Context, op string, body []byte, out any) e
 		return fmt.Errorf("%s: %w", op, httpError(resp, raw))
 	}
 	return s.decode(op, raw, out)
+}
+
+// post sends one GraphQL request with token.
+func (s *Store) post(ctx context.Context, body []byte, token string) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(httpretry.Idempotent(ctx), http.MethodPost,
+		s.endpoint, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("X-Shopify-Access-Token", token)
+	return s.hc.Do(req)
 }
 
 // decode reads a 200 answer: its cost, its errors, and its data into out.

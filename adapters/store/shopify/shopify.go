@@ -70,13 +70,15 @@ type Config struct {
 	// URL is the shop's base URL, such as "https://example.myshopify.com".
 	URL string `json:"url"`
 
-	// AccessToken is the app's Admin API access token.
-	//
-	// TODO: apps made in Shopify's Dev Dashboard get expiring tokens by the
-	// client credentials grant (POST /admin/oauth/access_token); the
-	// adapter takes a fixed token, as an admin-created custom app has, and
-	// fetching and renewing one needs the app's client id as a setting.
+	// AccessToken is the Admin API access token of an app made in the
+	// shop's admin. When it is empty, the adapter asks the shop for tokens
+	// with the client credentials grant of an app made in Shopify's Dev
+	// Dashboard, from ClientID and WebhookSecret (the app's client secret),
+	// and renews them before they expire.
 	AccessToken string `json:"-"`
+
+	// ClientID is the Dev Dashboard app's client id.
+	ClientID string `json:"client_id"`
 
 	// APIVersion is the Admin API version, such as "2026-10";
 	// DefaultAPIVersion when empty, and no older than 2026-04.
@@ -99,10 +101,11 @@ func (c Config) validate() error {
 	case strings.Trim(u.Path, "/") != "" || u.RawQuery != "":
 		return fmt.Errorf("shopify config: url %q must be the shop's base URL, without a path",
 			c.URL)
-	case c.AccessToken == "":
-		return errors.New("shopify config: access token is required")
 	case c.WebhookSecret == "":
-		return errors.New("shopify config: webhook secret is required")
+		return errors.New("shopify config: webhook secret (the app's client secret) is " +
+			"required")
+	case c.AccessToken == "" && c.ClientID == "":
+		return errors.New("shopify config: an access token or a client id is required")
 	case !versionPattern.MatchString(c.APIVersion):
 		return fmt.Errorf("shopify config: api version %q is not YYYY-MM of a quarter",
 			c.APIVersion)
@@ -121,7 +124,7 @@ type Store struct {
 	hc       *http.Client
 	log      *zap.Logger
 	endpoint string
-	token    string
+	tokens   *tokenSource
 	secret   string
 	maxAge   time.Duration
 	now      func() time.Time
@@ -158,7 +161,10 @@ func New(cfg Config, hc *http.Client, log *zap.Logger) (*Store, error) {
 	return &Store{
 		hc: hc, log: log.With(zap.String(fieldStore, system)),
 		endpoint: base + "/admin/api/" + cfg.APIVersion + "/graphql.json",
-		token:    cfg.AccessToken, secret: cfg.WebhookSecret, maxAge: maxAge, now: time.Now,
+		tokens: &tokenSource{hc: hc, url: base + "/admin/oauth/access_token",
+			fixed: cfg.AccessToken, clientID: cfg.ClientID, secret: cfg.WebhookSecret,
+			now: time.Now},
+		secret: cfg.WebhookSecret, maxAge: maxAge, now: time.Now,
 		pace: newPacer(), lookups: newLookups(),
 	}, nil
 }

@@ -40,7 +40,8 @@ func TestShopifyClientLibrary(t *testing.T) {
 
 	check.Run(t, "NODE_EXTRA_CA_CERTS="+ca, "SHOPIFY_URL="+srv.URL,
 		"SHOPIFY_SHOP="+testCreds.ShopDomain, "SHOPIFY_ACCESS_TOKEN="+testCreds.AccessToken,
-		"SHOPIFY_API_SECRET="+testCreds.ClientSecret, "SHOPIFY_API_VERSION=2026-10")
+		"SHOPIFY_CLIENT_ID="+testCreds.ClientID, "SHOPIFY_API_SECRET="+testCreds.ClientSecret,
+		"SHOPIFY_API_VERSION=2026-10")
 	checkModelAfterClient(t, model)
 }
 

@@ -4,6 +4,7 @@
 //
 // It answers:
 //
+//	POST /admin/oauth/access_token               the client credentials grant
 //	POST /admin/api/{version}/graphql.json       the Admin GraphQL API
 //	GET  /admin/api/{version}/orders.json        the legacy REST orders list
 //	GET  /admin/api/{version}/orders/{id}.json   one order, legacy REST
@@ -23,6 +24,9 @@
 // error in an HTTP 200. The REST endpoints count calls in a bucket of 40 that
 // leaks 2 a second, report it in X-Shopify-Shop-Api-Call-Limit, and answer
 // 429 with Retry-After when it is full.
+//
+// Calls carry the app's fixed access token or one that the client
+// credentials grant issued, which lasts a day; others get Shopify's 401.
 //
 // Subscribed webhooks of new and updated orders are delivered with
 // Shopify's headers, signed with the app's client secret, and retried on
@@ -60,10 +64,14 @@ type Credentials struct {
 	// ShopDomain is the shop's myshopify.com domain, which webhooks name.
 	ShopDomain string
 
-	// AccessToken is the Admin API access token the app calls with.
+	// AccessToken is a fixed Admin API access token the app may call with,
+	// as an app made in the shop's admin has; empty for none.
 	AccessToken string `json:"-"`
 
-	// ClientSecret is the app's client secret, which signs webhooks.
+	// ClientID and ClientSecret are the app's credentials: the client
+	// credentials grant exchanges them for tokens, and the secret signs
+	// webhooks.
+	ClientID     string
 	ClientSecret string `json:"-"`
 }
 
@@ -106,8 +114,9 @@ type Sandbox struct {
 	sender   *storesandbox.Sender
 	mux      *http.ServeMux
 
-	bucketSize  float64
-	restoreRate float64
+	bucketSize    float64
+	restoreRate   float64
+	tokenLifetime time.Duration
 
 	ctx      context.Context
 	cancel   context.CancelFunc
@@ -121,6 +130,7 @@ type Sandbox struct {
 	types       map[metafieldKey]string
 	idempotency map[string]idempotent
 	subs        []*subscription
+	tokens      map[string]time.Time
 }
 
 // New returns a sandbox serving model through Shopify's Admin API, with
@@ -137,7 +147,8 @@ func New(model *storesandbox.Model, faults *erpsandbox.Faults, creds Credentials
 		model: model, faults: faults, creds: creds, now: time.Now, currency: "EUR",
 		schema: schema, bucketSize: DefaultBucketSize, restoreRate: DefaultRestoreRate,
 		metafields: map[metafieldKey]int64{}, types: map[metafieldKey]string{},
-		idempotency: map[string]idempotent{},
+		idempotency: map[string]idempotent{}, tokens: map[string]time.Time{},
+		tokenLifetime: DefaultTokenLifetime,
 	}
 	for _, opt := range opts {
 		opt(s)
@@ -152,6 +163,7 @@ func New(model *storesandbox.Model, faults *erpsandbox.Faults, creds Credentials
 	s.mux = http.NewServeMux()
 	s.mux.Handle("/_sandbox/", erpsandbox.AdminHandler(nil, faults))
 	s.mux.HandleFunc("GET /_sandbox/stats", s.serveStats)
+	s.mux.HandleFunc("POST /admin/oauth/access_token", s.serveToken)
 	s.mux.HandleFunc("POST /admin/api/{version}/graphql.json", s.serveGraphQL)
 	s.mux.HandleFunc("GET /admin/api/{version}/orders.json", s.serveOrders)
 	s.mux.HandleFunc("GET /admin/api/{version}/orders/{file}", s.serveOrder)
@@ -191,8 +203,7 @@ func apiVersion(w http.ResponseWriter, r *http.Request) (string, bool) {
 // authorized checks the access token, or answers 401 as Shopify does and
 // reports false.
 func (s *Sandbox) authorized(w http.ResponseWriter, r *http.Request) bool {
-	token := r.Header.Get("X-Shopify-Access-Token")
-	if token == "" || token != s.creds.AccessToken {
+	if !s.validToken(r.Header.Get("X-Shopify-Access-Token")) {
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"errors": invalidToken})
 		return false
 	}

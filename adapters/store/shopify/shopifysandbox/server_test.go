@@ -14,7 +14,8 @@ import (
 )
 
 var testCreds = Credentials{ShopDomain: "erpsync-check.myshopify.com",
-	AccessToken: "shpat_check_token", ClientSecret: "check-client-secret"}
+	AccessToken: "shpat_check_token", ClientID: "check-client-id",
+	ClientSecret: "check-client-secret"}
 
 // serve serves a sandbox over checkModel.
 func serve(t *testing.T, opts ...Option) (*httptest.Server, *storesandbox.Model) {
