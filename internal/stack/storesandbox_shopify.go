@@ -17,6 +17,7 @@ import (
 const (
 	ShopifyShop          = "erpsync-demo.myshopify.com"
 	ShopifyAccessToken   = "shpat_erpsync_sandbox_0123456789abcdef"
+	ShopifyClientID      = "erpsync-sandbox-client-id"
 	ShopifyWebhookSecret = "shopify-sandbox-client-secret"
 	ShopifyAPIVersion    = shopify.DefaultAPIVersion
 )
@@ -47,7 +48,7 @@ func shopifySandbox(model *storesandbox.Model, faults *erpsandbox.Faults, url st
 	sender := shopifysandbox.NewSender()
 	sender.Scale = shopifyRetryScale
 	sb := shopifysandbox.New(model, faults, shopifysandbox.Credentials{
-		ShopDomain: ShopifyShop, AccessToken: ShopifyAccessToken,
+		ShopDomain: ShopifyShop, AccessToken: ShopifyAccessToken, ClientID: ShopifyClientID,
 		ClientSecret: ShopifyWebhookSecret,
 	}, shopifysandbox.WithCurrency(Currency), shopifysandbox.WithSender(sender))
 

@@ -283,3 +283,43 @@ func TestSearchSyntax(t *testing.T) {
 		t.Error("an unterminated quote parsed")
 	}
 }
+
+func TestWebhookSubscriptions(t *testing.T) {
+	srv, _ := serve(t)
+	create := `mutation($topic: WebhookSubscriptionTopic!, $uri: String!) {
+	  webhookSubscriptionCreate(topic: $topic, webhookSubscription: {uri: $uri}) {
+	    webhookSubscription { id topic endpoint { __typename ... on WebhookHttpEndpoint {
+	      callbackUrl } } }
+	    userErrors { field message }
+	  }
+	}`
+	vars := map[string]any{"topic": "ORDERS_CREATE", "uri": "https://example.test/hooks"}
+	_, _, raw := post(t, srv, "2026-10", create, vars)
+	if !strings.Contains(raw, `"endpoint":{"__typename":"WebhookHttpEndpoint",`+
+		`"callbackUrl":"https://example.test/hooks"}`) || !strings.Contains(raw,
+		`"userErrors":[]`) {
+		t.Errorf("create: %s", raw)
+	}
+	if _, _, raw := post(t, srv, "2026-10", create, vars); !strings.Contains(raw,
+		"already been taken") {
+		t.Errorf("create again: %s, want the address taken", raw)
+	}
+	vars["topic"] = "PRODUCTS_UPDATE"
+	if _, a, raw := post(t, srv, "2026-10", create, vars); len(a.Errors) == 0 {
+		t.Errorf("create for a topic the sandbox does not serve: %s", raw)
+	}
+
+	list := `{ webhookSubscriptions(first: 10, topics: [ORDERS_CREATE]) { nodes { id uri } } }`
+	_, a, raw := post(t, srv, "2026-10", list, nil)
+	nodes, _ := a.Data["webhookSubscriptions"].(map[string]any)["nodes"].([]any)
+	if len(nodes) != 1 {
+		t.Fatalf("list: %s, want one subscription", raw)
+	}
+	del := `mutation($id: ID!) { webhookSubscriptionDelete(id: $id) {
+	  deletedWebhookSubscriptionId userErrors { message } } }`
+	subID := nodes[0].(map[string]any)["id"]
+	if _, _, raw := post(t, srv, "2026-10", del, map[string]any{"id": subID}); !strings.Contains(
+		raw, `"deletedWebhookSubscriptionId":"gid://shopify/WebhookSubscription/`) {
+		t.Errorf("delete: %s", raw)
+	}
+}
