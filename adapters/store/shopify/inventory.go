@@ -60,6 +60,9 @@ type pendingLevel struct {
 // quantity asked for; reading the level of a stale quantity would tell the
 // two apart, at the cost of a query per refused level.
 func (s *Store) SetStock(ctx context.Context, u store.StockUpdate) error {
+	if len(u.Levels) == 0 {
+		return nil
+	}
 	if strings.TrimSpace(u.Key) == "" {
 		return syncerr.Invalid("key", "a stock update needs a key: Shopify requires an "+
 			"idempotency key for inventory writes")

@@ -34,6 +34,9 @@ type priceWrite struct {
 // already has counts as updated without being sent.
 func (s *Store) SetPrices(ctx context.Context, prices []store.Price) (store.PriceReport,
 	error) {
+	if len(prices) == 0 {
+		return store.PriceReport{}, nil
+	}
 	writes, report, refused, err := s.planPrices(ctx, prices)
 	if err != nil {
 		return store.PriceReport{}, fmt.Errorf("set %d prices: %w", len(prices), err)

@@ -87,7 +87,8 @@ func (s *Sandbox) serveOrder(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusNotFound, map[string]string{"errors": "Not Found"})
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"order": restOrder(o)})
+		writeJSON(w, http.StatusOK, map[string]any{"order": onlyFields(restOrder(o),
+			r.URL.Query().Get("fields"))})
 	})
 }
 
@@ -100,8 +101,8 @@ type pageInfo struct {
 }
 
 // serveOrders answers GET /admin/api/{version}/orders.json with
-// updated_at_min, limit and page_info, paging by the Link header, in id
-// order.
+// updated_at_min, limit, fields and page_info, paging by the Link header,
+// in id order.
 func (s *Sandbox) serveOrders(w http.ResponseWriter, r *http.Request) {
 	s.serveREST(w, r, "orders", func(w http.ResponseWriter) {
 		q := r.URL.Query()
@@ -125,7 +126,7 @@ func (s *Sandbox) serveOrders(w http.ResponseWriter, r *http.Request) {
 		}
 		list := make([]map[string]any, len(page))
 		for i, o := range page {
-			list[i] = restOrder(o)
+			list[i] = onlyFields(restOrder(o), q.Get("fields"))
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"orders": list})
 	})
@@ -198,7 +199,8 @@ func restPage(orders []storesandbox.Order, cursor pageInfo, limit int, paged boo
 	return page, prev, next
 }
 
-// linkHeader writes the Link header of a page.
+// linkHeader writes the Link header of a page; its links keep the
+// request's fields.
 func linkHeader(r *http.Request, cursor pageInfo, limit int, prev, next *cursorKey) string {
 	var links []string
 	for _, l := range []struct {
@@ -211,15 +213,33 @@ func linkHeader(r *http.Request, cursor pageInfo, limit int, prev, next *cursorK
 		}
 		p := pageInfo{UpdatedAtMin: cursor.UpdatedAtMin, Key: *l.key, Backward: l.backward}
 		raw, _ := json.Marshal(p) // strings and numbers always encode
-		u := url.URL{Scheme: "http", Host: r.Host, Path: r.URL.Path,
-			RawQuery: url.Values{"limit": {strconv.Itoa(limit)},
-				"page_info": {base64.RawURLEncoding.EncodeToString(raw)}}.Encode()}
+		q := url.Values{"limit": {strconv.Itoa(limit)},
+			"page_info": {base64.RawURLEncoding.EncodeToString(raw)}}
+		if fields := r.URL.Query().Get("fields"); fields != "" {
+			q.Set("fields", fields)
+		}
+		u := url.URL{Scheme: "http", Host: r.Host, Path: r.URL.Path, RawQuery: q.Encode()}
 		if r.TLS != nil {
 			u.Scheme = "https"
 		}
 		links = append(links, "<"+u.String()+`>; rel="`+l.rel+`"`)
 	}
 	return strings.Join(links, ", ")
+}
+
+// onlyFields keeps the top-level fields of a resource that fields, a
+// comma-separated list, names; all of them when it is empty.
+func onlyFields(resource map[string]any, fields string) map[string]any {
+	if strings.TrimSpace(fields) == "" {
+		return resource
+	}
+	out := map[string]any{}
+	for _, f := range strings.Split(fields, ",") {
+		if v, ok := resource[strings.TrimSpace(f)]; ok {
+			out[strings.TrimSpace(f)] = v
+		}
+	}
+	return out
 }
 
 // restOrder is an order as the REST Admin API and webhooks give it.

@@ -19,7 +19,8 @@
 // metafieldsSet, inventorySetQuantities (with changeFromQuantity and the
 // @idempotent directive that API 2026-04 requires),
 // productVariantsBulkUpdate, webhookSubscriptionCreate and
-// webhookSubscriptionDelete. Every answer carries its calculated query cost;
+// webhookSubscriptionDelete, in the shape of API 2026-04 and later whatever
+// the version asked for. Every answer carries its calculated query cost;
 // a leaky bucket refuses queries that do not fit with Shopify's THROTTLED
 // error in an HTTP 200. The REST endpoints count calls in a bucket of 40 that
 // leaks 2 a second, report it in X-Shopify-Shop-Api-Call-Limit, and answer

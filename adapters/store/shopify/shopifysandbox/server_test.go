@@ -200,7 +200,8 @@ func TestInventoryIsComparedAndIdempotent(t *testing.T) {
 
 func TestRESTOrdersPageByLinkAndCountCalls(t *testing.T) {
 	srv, _ := serve(t)
-	next := srv.URL + "/admin/api/2026-10/orders.json?limit=2&updated_at_min=2000-01-01"
+	next := srv.URL + "/admin/api/2026-10/orders.json?limit=2&updated_at_min=2000-01-01" +
+		"&fields=id,name"
 	var ids []float64
 	var calls int
 	for next != "" && calls < 10 {
@@ -220,6 +221,9 @@ func TestRESTOrdersPageByLinkAndCountCalls(t *testing.T) {
 			t.Errorf("page %d has no call limit header", calls)
 		}
 		for _, o := range body.Orders {
+			if len(o) != 2 || o["name"] == nil {
+				t.Errorf("order %v, want only its id and name", o)
+			}
 			ids = append(ids, o["id"].(float64))
 		}
 		next = nextLink(resp.Header.Get("Link"))
