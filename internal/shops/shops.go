@@ -4,6 +4,7 @@
 package shops
 
 import (
+	"cmp"
 	"fmt"
 	"net/http"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"github.com/erpsync/erpsync/adapters/store"
 	"github.com/erpsync/erpsync/adapters/store/bigcommerce"
 	"github.com/erpsync/erpsync/adapters/store/postgres"
+	"github.com/erpsync/erpsync/adapters/store/shopify"
 	"github.com/erpsync/erpsync/internal/config"
 	"github.com/erpsync/erpsync/internal/httpretry"
 )
@@ -49,6 +51,11 @@ func open(st config.Store, pool *pgxpool.Pool, hc *http.Client, log *zap.Logger)
 		return bigcommerce.New(bigcommerce.Config{URL: st.URL, StoreHash: st.StoreHash,
 			AccessToken: st.AccessToken, ClientID: st.ClientID, ClientSecret: st.ClientSecret,
 			WebhookSecret: st.WebhookSecret}, hc, log)
+	case config.PlatformShopify:
+		// A Shopify app's client secret is what signs its webhooks.
+		return shopify.New(shopify.Config{URL: st.URL, AccessToken: st.AccessToken,
+			ClientID: st.ClientID, APIVersion: st.APIVersion,
+			WebhookSecret: cmp.Or(st.WebhookSecret, st.ClientSecret)}, hc, log)
 	}
 	return nil, fmt.Errorf("no adapter for platform %q", st.Platform)
 }

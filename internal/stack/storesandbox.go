@@ -71,6 +71,7 @@ type storeSandboxStarter func(model *storesandbox.Model, faults *erpsandbox.Faul
 // storeSandboxStarters makes the sandbox of each store platform, by name.
 var storeSandboxStarters = map[string]storeSandboxStarter{
 	config.PlatformBigCommerce: bigCommerceSandbox,
+	config.PlatformShopify:     shopifySandbox,
 }
 
 // StartStoreSandboxes serves the sandbox of every store platform that has

@@ -1,0 +1,150 @@
+package shopify
+
+import (
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/erpsync/erpsync/adapters/store"
+)
+
+// Headers of Shopify's webhook deliveries.
+const (
+	headerTopic       = "X-Shopify-Topic"
+	headerHmac        = "X-Shopify-Hmac-Sha256"
+	headerEventID     = "X-Shopify-Event-Id"
+	headerWebhookID   = "X-Shopify-Webhook-Id"
+	headerTriggeredAt = "X-Shopify-Triggered-At"
+	headerTest        = "X-Shopify-Test"
+)
+
+// maxFuture is how far in the future an event may be stamped, for clocks
+// that disagree.
+const maxFuture = 5 * time.Minute
+
+// maxHeader bounds the ids read from headers.
+const maxHeader = 200
+
+// VerifyWebhook checks a delivery as Shopify sends it: the base64
+// HMAC-SHA256 of the raw body keyed with the app's client secret in
+// X-Shopify-Hmac-Sha256, compared in constant time; the time of the event
+// in X-Shopify-Triggered-At, refused as stale when older than the maximum
+// age or far in the future. The webhook's id is the topic and
+// X-Shopify-Event-Id, which Shopify keeps across the retries of one event
+// (X-Shopify-Webhook-Id when the event id is missing). A test notification
+// from the shop's admin (X-Shopify-Test: true) is a ping. For order topics
+// (orders/...) the order id is the body's "id".
+func (s *Store) VerifyWebhook(d store.WebhookDelivery) (store.Webhook, error) {
+	if reason := verify(s.secret, d.Body, d.Header.Get(headerHmac)); reason != "" {
+		return store.Webhook{}, fmt.Errorf("%w: %s", store.ErrBadSignature, reason)
+	}
+
+	topic := d.Header.Get(headerTopic)
+	id, reason := deliveryID(topic, d.Header.Get(headerEventID), d.Header.Get(headerWebhookID))
+	if reason != "" {
+		return store.Webhook{}, fmt.Errorf("%w: %s", store.ErrMalformed, reason)
+	}
+	wh := store.Webhook{ID: id, Topic: topic}
+	if strings.EqualFold(d.Header.Get(headerTest), "true") {
+		wh.Ping = true
+		return wh, nil
+	}
+
+	if err := s.fresh(d.Header.Get(headerTriggeredAt), d.Received); err != nil {
+		return store.Webhook{}, err
+	}
+	if strings.HasPrefix(topic, "orders/") {
+		orderID, reason := webhookOrderID(d.Body)
+		if reason != "" {
+			return store.Webhook{}, fmt.Errorf("%w: %s", store.ErrMalformed, reason)
+		}
+		wh.OrderID = orderID
+	}
+	return wh, nil
+}
+
+// verify checks the signature of body in constant time. It returns the
+// reason for refusing, or "" when the signature is good.
+func verify(secret string, body []byte, signature string) string {
+	if signature == "" {
+		return "missing " + headerHmac + " header"
+	}
+	got, err := base64.StdEncoding.DecodeString(signature)
+	if err != nil {
+		return headerHmac + " is not base64"
+	}
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write(body)
+	if !hmac.Equal(got, mac.Sum(nil)) {
+		return "signature does not match the body"
+	}
+	return ""
+}
+
+// deliveryID returns the id of a delivery's event, or the reason it has
+// none.
+func deliveryID(topic, eventID, webhookID string) (string, string) {
+	switch {
+	case topic == "" || len(topic) > maxHeader:
+		return "", "missing or overlong " + headerTopic + " header"
+	case eventID != "" && len(eventID) <= maxHeader:
+		return topic + ":" + eventID, ""
+	case webhookID != "" && len(webhookID) <= maxHeader:
+		return topic + ":" + webhookID, ""
+	}
+	return "", "missing " + headerEventID + " and " + headerWebhookID + " headers"
+}
+
+// fresh refuses an event stamped longer ago than the maximum age, or far
+// in the future.
+func (s *Store) fresh(triggeredAt string, received time.Time) error {
+	if triggeredAt == "" {
+		return fmt.Errorf("%w: missing %s header", store.ErrMalformed, headerTriggeredAt)
+	}
+	at, err := time.Parse(time.RFC3339Nano, triggeredAt)
+	if err != nil {
+		return fmt.Errorf("%w: %s %q is not an RFC 3339 time", store.ErrMalformed,
+			headerTriggeredAt, triggeredAt)
+	}
+	if received.IsZero() {
+		received = s.now()
+	}
+	switch age := received.Sub(at); {
+	case age > s.maxAge:
+		return fmt.Errorf("%w: event of %s is %s old, more than %s", store.ErrStale,
+			at.UTC().Format(time.RFC3339), age.Round(time.Second), s.maxAge)
+	case -age > maxFuture:
+		return fmt.Errorf("%w: event of %s is %s in the future", store.ErrStale,
+			at.UTC().Format(time.RFC3339), (-age).Round(time.Second))
+	}
+	return nil
+}
+
+// webhookOrderID returns the order id in an order webhook's body, the
+// REST order's numeric "id", or the reason it has none.
+func webhookOrderID(body []byte) (string, string) {
+	var p struct {
+		ID json.RawMessage `json:"id"`
+	}
+	if err := json.Unmarshal(body, &p); err != nil {
+		return "", "malformed JSON: " + err.Error()
+	}
+	if len(p.ID) == 0 || bytes.Equal(p.ID, []byte("null")) {
+		return "", `missing field "id"`
+	}
+	var n json.Number
+	if err := json.Unmarshal(p.ID, &n); err != nil {
+		return "", `field "id" is not a number`
+	}
+	id, err := strconv.ParseInt(n.String(), 10, 64)
+	if err != nil || id <= 0 {
+		return "", fmt.Sprintf(`field "id": %s is not a positive integer`, n)
+	}
+	return strconv.FormatInt(id, 10), ""
+}
