@@ -108,5 +108,14 @@ func (sb *StoreSandboxes) System(platform string) (StoreSystem, error) {
 	return sb.Systems[i], nil
 }
 
-// Close stops serving every sandbox.
-func (sb *StoreSandboxes) Close() error { return sb.servers.close() }
+// Close stops serving every sandbox and gives up their webhook deliveries
+// in flight.
+func (sb *StoreSandboxes) Close() error {
+	err := sb.servers.close()
+	for _, sys := range sb.Systems {
+		if sys.Sender != nil {
+			sys.Sender.Close()
+		}
+	}
+	return err
+}

@@ -38,11 +38,6 @@ type shopifyInfo struct {
 
 // shopifySandbox serves Shopify's Admin API over model at url, and
 // delivers its order webhooks with a compressed retry schedule.
-//
-// TODO: StoreSandboxes.Close stops the servers but not the sandbox's
-// deliveries in flight, which run out their (compressed) schedule of four
-// minutes; closing them needs a close hook in StoreSystem, shared by every
-// platform's starter.
 func shopifySandbox(model *storesandbox.Model, faults *erpsandbox.Faults, url string) (
 	http.Handler, StoreSystem, error) {
 	sender := shopifysandbox.NewSender()

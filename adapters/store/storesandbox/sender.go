@@ -37,6 +37,9 @@ type Sender struct {
 
 	wg    sync.WaitGroup
 	stats senderCounters
+
+	mu     sync.Mutex
+	closed chan struct{}
 }
 
 // SenderStats counts what a Sender did.
@@ -49,13 +52,53 @@ type SenderStats struct {
 type senderCounters struct{ attempts, delivered, gaveUp atomic.Int64 }
 
 // Send delivers ev to url in the background, building each attempt with
-// build, until it is delivered, the schedule runs out, or ctx ends.
+// build, until it is delivered, the schedule runs out, ctx ends or the
+// Sender is closed.
 func (s *Sender) Send(ctx context.Context, ev Event, url string, build Build) {
+	ctx, cancel := context.WithCancel(ctx)
+	closed := s.closing()
+	select {
+	case <-closed:
+		cancel()
+	default:
+	}
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
+		defer cancel()
+		go func() {
+			select {
+			case <-closed:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
 		s.deliver(ctx, ev, url, build)
 	}()
+}
+
+// Close gives up the deliveries in flight, and those sent later, and waits
+// until they have ended.
+func (s *Sender) Close() {
+	closed := s.closing()
+	s.mu.Lock()
+	select {
+	case <-closed:
+	default:
+		close(closed)
+	}
+	s.mu.Unlock()
+	s.wg.Wait()
+}
+
+// closing returns the channel that Close closes.
+func (s *Sender) closing() chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed == nil {
+		s.closed = make(chan struct{})
+	}
+	return s.closed
 }
 
 // Wait waits until every delivery in flight was delivered or given up.
@@ -70,6 +113,10 @@ func (s *Sender) Stats() SenderStats {
 // deliver makes the attempts of one delivery.
 func (s *Sender) deliver(ctx context.Context, ev Event, url string, build Build) {
 	for attempt := 0; ; attempt++ {
+		if ctx.Err() != nil {
+			s.stats.gaveUp.Add(1)
+			return
+		}
 		if s.try(ctx, ev, url, build, attempt) {
 			s.stats.delivered.Add(1)
 			return

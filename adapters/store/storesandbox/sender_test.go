@@ -63,3 +63,23 @@ func build(ctx context.Context, ev Event, url string, attempt int) (*http.Reques
 	req.Header.Set("X-Attempt", strconv.Itoa(attempt))
 	return req, nil
 }
+
+func TestSenderCloseGivesUpDeliveriesInFlight(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		http.Error(w, "down", http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+
+	s := &Sender{Schedule: []time.Duration{time.Hour}}
+	s.Send(t.Context(), Event{ID: 9}, srv.URL, build)
+	for s.Stats().Attempts == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	s.Close()
+	s.Send(t.Context(), Event{ID: 10}, srv.URL, build)
+	s.Wait()
+
+	if got := s.Stats(); got != (SenderStats{Attempts: 1, GaveUp: 2}) {
+		t.Errorf("stats %+v, want one attempt and both deliveries given up", got)
+	}
+}
