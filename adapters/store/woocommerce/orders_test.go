@@ -214,7 +214,6 @@ func TestNewRefusesIncompleteConfig(t *testing.T) {
 		{"api url", func(c *Config) { c.URL += "/wp-json/wc/v3" }, "site URL"},
 		{"no key", func(c *Config) { c.ConsumerKey = "" }, "consumer key"},
 		{"no secret", func(c *Config) { c.ConsumerSecret = "" }, "consumer secret"},
-		{"no webhook secret", func(c *Config) { c.WebhookSecret = "" }, "webhook secret"},
 		{"negative max age", func(c *Config) { c.MaxAge = -time.Second }, "max age"},
 	}
 	for _, tt := range tests {

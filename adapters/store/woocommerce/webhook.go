@@ -47,6 +47,10 @@ func (s *Store) VerifyWebhook(d store.WebhookDelivery) (store.Webhook, error) {
 		return store.Webhook{}, fmt.Errorf("%w: missing %s header", store.ErrBadSignature,
 			HeaderSignature)
 	}
+	if len(s.secret) == 0 {
+		return store.Webhook{}, fmt.Errorf("%w: no webhook secret is configured for the store",
+			store.ErrBadSignature)
+	}
 	if reason := verify(s.secret, d.Body, sig); reason != "" {
 		return store.Webhook{}, fmt.Errorf("%w: %s", store.ErrBadSignature, reason)
 	}

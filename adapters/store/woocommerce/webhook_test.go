@@ -90,6 +90,13 @@ func TestRepeatedDeliveryOfOneStateHasOneID(t *testing.T) {
 			again.ID, err2)
 	}
 
+	s.secret = nil
+	if _, err := s.VerifyWebhook(delivery("order.updated", orderBody, testWebhookSecret,
+		at)); !errors.Is(err, store.ErrBadSignature) {
+		t.Errorf("VerifyWebhook() without a secret error = %v, want ErrBadSignature", err)
+	}
+	s.secret = []byte(testWebhookSecret)
+
 	action, err := s.VerifyWebhook(delivery("action.woocommerce_x", `{"action":"x","arg":1}`,
 		testWebhookSecret, at))
 	if err != nil || action.OrderID != "" || action.ID == "" {
