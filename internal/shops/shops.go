@@ -13,6 +13,7 @@ import (
 
 	"github.com/erpsync/erpsync/adapters/store"
 	"github.com/erpsync/erpsync/adapters/store/postgres"
+	"github.com/erpsync/erpsync/adapters/store/woocommerce"
 	"github.com/erpsync/erpsync/internal/config"
 	"github.com/erpsync/erpsync/internal/httpretry"
 )
@@ -39,11 +40,15 @@ func Open(cfg config.Config, pool *pgxpool.Pool, log *zap.Logger) (map[string]st
 }
 
 // open returns the adapter of one store.
-func open(st config.Store, pool *pgxpool.Pool, _ *http.Client, _ *zap.Logger) (store.Store,
+func open(st config.Store, pool *pgxpool.Pool, hc *http.Client, log *zap.Logger) (store.Store,
 	error) {
 	switch st.Platform {
 	case config.PlatformHeadless:
 		return postgres.New(pool, postgres.WithWebhookSecret(st.WebhookSecret)), nil
+	case config.PlatformWooCommerce:
+		return woocommerce.New(woocommerce.Config{URL: st.URL, ConsumerKey: st.ConsumerKey,
+			ConsumerSecret: st.ConsumerSecret, WebhookSecret: st.WebhookSecret,
+			Location: st.Location}, hc, log)
 	}
 	return nil, fmt.Errorf("no adapter for platform %q", st.Platform)
 }

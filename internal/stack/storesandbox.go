@@ -55,7 +55,9 @@ type storeSandboxStarter func(model *storesandbox.Model, faults *erpsandbox.Faul
 	url string) (http.Handler, StoreSystem, error)
 
 // storeSandboxStarters makes the sandbox of each store platform, by name.
-var storeSandboxStarters = map[string]storeSandboxStarter{}
+var storeSandboxStarters = map[string]storeSandboxStarter{
+	config.PlatformWooCommerce: wooCommerceSandbox,
+}
 
 // StartStoreSandboxes serves the sandbox of every store platform that has
 // one on free ports of host, over a new, empty model, with faults.
