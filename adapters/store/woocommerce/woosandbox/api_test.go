@@ -221,4 +221,14 @@ func TestWebhooksPingThenDeliverSignedOrders(t *testing.T) {
 		!strings.Contains(string(body), fmt.Sprintf(`"id":%d,`, o.ID)) {
 		t.Errorf("delivery %s without a delivery id or the order", body)
 	}
+
+	hook := fmt.Sprintf("webhooks/%v", a.body["id"])
+	if p := f.send(t, "PUT", hook, `{"status":"paused"}`); p.body["status"] != "paused" {
+		t.Errorf("pausing answered %d %v", p.status, p.body)
+	}
+	if g := f.get(t, hook); g.status != 200 || g.body["status"] != "paused" {
+		t.Errorf("reading the paused webhook answered %d %v", g.status, g.body)
+	}
+	f.send(t, "PUT", "webhooks/999", `{"status":"active"}`).wantError(t, 400,
+		"woocommerce_rest_shop_webhook_invalid_id", "ID is invalid.")
 }

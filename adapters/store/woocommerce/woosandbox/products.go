@@ -137,13 +137,12 @@ func (s *Sandbox) listProducts(w http.ResponseWriter, q *request) {
 
 // product returns the model's product with id.
 func (s *Sandbox) product(id int64) (storesandbox.Product, bool) {
-	i := slices.IndexFunc(s.model.Products(), func(p storesandbox.Product) bool {
-		return p.ID == id
-	})
+	all := s.model.Products()
+	i := slices.IndexFunc(all, func(p storesandbox.Product) bool { return p.ID == id })
 	if i < 0 {
 		return storesandbox.Product{}, false
 	}
-	return s.model.Products()[i], true
+	return all[i], true
 }
 
 func (s *Sandbox) productExists(id int64) bool {

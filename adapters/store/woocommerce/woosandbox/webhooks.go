@@ -2,6 +2,7 @@ package woosandbox
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
@@ -289,23 +290,10 @@ func (s *Sandbox) updateWebhook(w http.ResponseWriter, q *request) {
 		return
 	}
 
-	check := WebhookSpec{Topic: h.topic, DeliveryURL: h.deliveryURL, Status: h.status,
-		Name: h.name, Secret: h.secret}
-	if spec.Topic != "" {
-		check.Topic = spec.Topic
-	}
-	if spec.DeliveryURL != "" {
-		check.DeliveryURL = spec.DeliveryURL
-	}
-	if spec.Status != "" {
-		check.Status = spec.Status
-	}
-	if spec.Name != "" {
-		check.Name = spec.Name
-	}
-	if spec.Secret != "" {
-		check.Secret = spec.Secret
-	}
+	check := WebhookSpec{Topic: cmp.Or(spec.Topic, h.topic),
+		DeliveryURL: cmp.Or(spec.DeliveryURL, h.deliveryURL),
+		Status:      cmp.Or(spec.Status, h.status), Name: cmp.Or(spec.Name, h.name),
+		Secret: cmp.Or(spec.Secret, h.secret)}
 	now := s.cfg.Now().UTC().Truncate(time.Second)
 	if err := checkSpec(&check, now); err != nil {
 		writeError(w, err)
