@@ -16,6 +16,7 @@ import (
 	"github.com/erpsync/erpsync/adapters/store/bigcommerce"
 	"github.com/erpsync/erpsync/adapters/store/postgres"
 	"github.com/erpsync/erpsync/adapters/store/shopify"
+	"github.com/erpsync/erpsync/adapters/store/woocommerce"
 	"github.com/erpsync/erpsync/internal/config"
 	"github.com/erpsync/erpsync/internal/httpretry"
 )
@@ -56,6 +57,10 @@ func open(st config.Store, pool *pgxpool.Pool, hc *http.Client, log *zap.Logger)
 		return shopify.New(shopify.Config{URL: st.URL, AccessToken: st.AccessToken,
 			ClientID: st.ClientID, APIVersion: st.APIVersion,
 			WebhookSecret: cmp.Or(st.WebhookSecret, st.ClientSecret)}, hc, log)
+	case config.PlatformWooCommerce:
+		return woocommerce.New(woocommerce.Config{URL: st.URL, ConsumerKey: st.ConsumerKey,
+			ConsumerSecret: st.ConsumerSecret, WebhookSecret: st.WebhookSecret,
+			Location: st.Location}, hc, log)
 	}
 	return nil, fmt.Errorf("no adapter for platform %q", st.Platform)
 }

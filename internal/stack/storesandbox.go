@@ -72,6 +72,7 @@ type storeSandboxStarter func(model *storesandbox.Model, faults *erpsandbox.Faul
 var storeSandboxStarters = map[string]storeSandboxStarter{
 	config.PlatformBigCommerce: bigCommerceSandbox,
 	config.PlatformShopify:     shopifySandbox,
+	config.PlatformWooCommerce: wooCommerceSandbox,
 }
 
 // StartStoreSandboxes serves the sandbox of every store platform that has
