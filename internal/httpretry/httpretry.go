@@ -118,12 +118,7 @@ func (t *Transport) backoff(attempt int) time.Duration {
 	return d + rand.N(d/2+1)
 }
 
-func (t *Transport) base() http.RoundTripper {
-	if t.Base == nil {
-		return http.DefaultTransport
-	}
-	return t.Base
-}
+func (t *Transport) base() http.RoundTripper { return orDefault(t.Base) }
 
 func (t *Transport) maxRetryAfter() time.Duration {
 	if t.MaxRetryAfter == 0 {
@@ -196,4 +191,31 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-timer.C:
 		return nil
 	}
+}
+
+// Beneath returns a copy of hc whose requests go through the transport
+// that wrap makes of the transport below it. When hc retries through a
+// [Transport], the new transport goes under it, so that every attempt
+// passes through it: a signature with a nonce, for one, must be made again
+// for each attempt.
+func Beneath(hc *http.Client, wrap func(base http.RoundTripper) http.RoundTripper) *http.Client {
+	c := *hc
+	retry, ok := hc.Transport.(*Transport)
+	if !ok {
+		c.Transport = wrap(orDefault(hc.Transport))
+		return &c
+	}
+
+	under := *retry
+	under.Base = wrap(orDefault(retry.Base))
+	c.Transport = &under
+	return &c
+}
+
+// orDefault returns rt, or [http.DefaultTransport] when rt is nil.
+func orDefault(rt http.RoundTripper) http.RoundTripper {
+	if rt == nil {
+		return http.DefaultTransport
+	}
+	return rt
 }

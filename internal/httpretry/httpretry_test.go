@@ -159,3 +159,44 @@ func TestRetryAfter(t *testing.T) {
 		}
 	}
 }
+
+// countingTransport counts the requests that pass through it.
+type countingTransport struct {
+	base  http.RoundTripper
+	count atomic.Int32
+}
+
+func (c *countingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	c.count.Add(1)
+	return c.base.RoundTrip(req)
+}
+
+func TestBeneathSeesEveryAttempt(t *testing.T) {
+	s := &script{codes: []int{503, 503}, t: t}
+	srv := httptest.NewServer(s)
+	t.Cleanup(srv.Close)
+
+	var under *countingTransport
+	wrap := func(base http.RoundTripper) http.RoundTripper {
+		under = &countingTransport{base: base}
+		return under
+	}
+	for _, hc := range []*http.Client{
+		{Transport: &Transport{BaseDelay: time.Millisecond}},
+		{},
+	} {
+		s.calls.Store(0)
+		resp, err := Beneath(hc, wrap).Get(srv.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+
+		_, retries := hc.Transport.(*Transport)
+		want := map[bool]int32{true: 3, false: 1}[retries]
+		if got := under.count.Load(); got != want || s.calls.Load() != want {
+			t.Errorf("retrying %v: %d requests through the wrapper, %d served; want %d",
+				retries, got, s.calls.Load(), want)
+		}
+	}
+}

@@ -25,21 +25,10 @@ func withAuth(hc *http.Client, auth authenticator, maxConcurrency int) *http.Cli
 	if maxConcurrency <= 0 {
 		maxConcurrency = DefaultMaxConcurrency
 	}
-	at := &authTransport{auth: auth, slots: make(chan struct{}, maxConcurrency)}
-
-	c := *hc
-	switch t := hc.Transport.(type) {
-	case *httpretry.Transport:
-		retry := *t
-		at.base, retry.Base = t.Base, at
-		c.Transport = &retry
-	default:
-		at.base, c.Transport = t, at
-	}
-	if at.base == nil {
-		at.base = http.DefaultTransport
-	}
-	return &c
+	return httpretry.Beneath(hc, func(base http.RoundTripper) http.RoundTripper {
+		return &authTransport{base: base, auth: auth,
+			slots: make(chan struct{}, maxConcurrency)}
+	})
 }
 
 // RoundTrip waits for a place, authorizes a copy of req and sends it. The

@@ -2,9 +2,7 @@ package postgres
 
 import (
 	"bytes"
-	"crypto/hmac"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -27,7 +25,8 @@ const (
 // time. A delivery without a delivery id is known by a digest of its body,
 // so that a byte-identical replay is still recognised.
 func (s *Store) VerifyWebhook(d store.WebhookDelivery) (store.Webhook, error) {
-	if reason := verify(s.webhookSecret, d.Body, d.Header.Get(HeaderSignature)); reason != "" {
+	if reason := store.CheckBodySignature(s.webhookSecret, d.Body,
+		HeaderSignature, d.Header.Get(HeaderSignature)); reason != "" {
 		return store.Webhook{}, fmt.Errorf("%w: %s", store.ErrBadSignature, reason)
 	}
 
@@ -39,31 +38,8 @@ func (s *Store) VerifyWebhook(d store.WebhookDelivery) (store.Webhook, error) {
 		Topic: "orders", OrderID: orderID}, nil
 }
 
-// verify checks the base64 HMAC-SHA256 signature of body in constant time.
-// It returns the reason for refusing, or "" when the signature is good.
-func verify(secret string, body []byte, signature string) string {
-	if signature == "" {
-		return "missing " + HeaderSignature + " header"
-	}
-	got, err := base64.StdEncoding.DecodeString(signature)
-	if err != nil {
-		return HeaderSignature + " is not base64"
-	}
-
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write(body)
-	if !hmac.Equal(got, mac.Sum(nil)) {
-		return "signature does not match the body"
-	}
-	return ""
-}
-
 // Sign returns the signature header value for body, as a store computes it.
-func Sign(secret string, body []byte) string {
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write(body)
-	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
-}
+func Sign(secret string, body []byte) string { return store.SignBody(secret, body) }
 
 // deliveryID returns the delivery id the store sent, or, for stores that
 // send none, a digest of the body.

@@ -2,9 +2,6 @@ package shopify
 
 import (
 	"bytes"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -41,7 +38,8 @@ const maxHeader = 200
 // from the shop's admin (X-Shopify-Test: true) is a ping. For order topics
 // (orders/...) the order id is the body's "id".
 func (s *Store) VerifyWebhook(d store.WebhookDelivery) (store.Webhook, error) {
-	if reason := verify(s.secret, d.Body, d.Header.Get(headerHmac)); reason != "" {
+	if reason := store.CheckBodySignature(s.secret, d.Body, headerHmac,
+		d.Header.Get(headerHmac)); reason != "" {
 		return store.Webhook{}, fmt.Errorf("%w: %s", store.ErrBadSignature, reason)
 	}
 
@@ -67,24 +65,6 @@ func (s *Store) VerifyWebhook(d store.WebhookDelivery) (store.Webhook, error) {
 		wh.OrderID = orderID
 	}
 	return wh, nil
-}
-
-// verify checks the signature of body in constant time. It returns the
-// reason for refusing, or "" when the signature is good.
-func verify(secret string, body []byte, signature string) string {
-	if signature == "" {
-		return "missing " + headerHmac + " header"
-	}
-	got, err := base64.StdEncoding.DecodeString(signature)
-	if err != nil {
-		return headerHmac + " is not base64"
-	}
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write(body)
-	if !hmac.Equal(got, mac.Sum(nil)) {
-		return "signature does not match the body"
-	}
-	return ""
 }
 
 // deliveryID returns the id of a delivery's event, or the reason it has

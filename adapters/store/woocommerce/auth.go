@@ -88,21 +88,9 @@ type signingTransport struct {
 // withCredentials returns a copy of hc whose requests are signed by s, under
 // hc's retrying transport when it has one.
 func withCredentials(hc *http.Client, s *signer) *http.Client {
-	st := &signingTransport{signer: s}
-
-	c := *hc
-	switch t := hc.Transport.(type) {
-	case *httpretry.Transport:
-		retry := *t
-		st.base, retry.Base = t.Base, st
-		c.Transport = &retry
-	default:
-		st.base, c.Transport = t, st
-	}
-	if st.base == nil {
-		st.base = http.DefaultTransport
-	}
-	return &c
+	return httpretry.Beneath(hc, func(base http.RoundTripper) http.RoundTripper {
+		return &signingTransport{base: base, signer: s}
+	})
 }
 
 // RoundTrip signs a copy of req and sends it.

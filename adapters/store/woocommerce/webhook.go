@@ -2,9 +2,7 @@ package woocommerce
 
 import (
 	"bytes"
-	"crypto/hmac"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -51,7 +49,8 @@ func (s *Store) VerifyWebhook(d store.WebhookDelivery) (store.Webhook, error) {
 		return store.Webhook{}, fmt.Errorf("%w: no webhook secret is configured for the store",
 			store.ErrBadSignature)
 	}
-	if reason := verify(s.secret, d.Body, sig); reason != "" {
+	if reason := store.CheckBodySignature(string(s.secret), d.Body, HeaderSignature,
+		sig); reason != "" {
 		return store.Webhook{}, fmt.Errorf("%w: %s", store.ErrBadSignature, reason)
 	}
 
@@ -80,26 +79,7 @@ func (s *Store) VerifyWebhook(d store.WebhookDelivery) (store.Webhook, error) {
 
 // Sign returns the X-WC-Webhook-Signature of body, as WooCommerce computes
 // it with the webhook's secret.
-func Sign(secret string, body []byte) string {
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write(body)
-	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
-}
-
-// verify checks the signature of body in constant time. It returns the
-// reason for refusing, or "" when the signature is good.
-func verify(secret, body []byte, signature string) string {
-	got, err := base64.StdEncoding.DecodeString(signature)
-	if err != nil {
-		return HeaderSignature + " is not base64"
-	}
-	mac := hmac.New(sha256.New, secret)
-	mac.Write(body)
-	if !hmac.Equal(got, mac.Sum(nil)) {
-		return "signature does not match the body"
-	}
-	return ""
-}
+func Sign(secret string, body []byte) string { return store.SignBody(secret, body) }
 
 // pingID returns the webhook id of a ping body, "webhook_id=<n>".
 func pingID(body []byte) (string, bool) {

@@ -3,10 +3,7 @@ package shopifysandbox
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -14,6 +11,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/erpsync/erpsync/adapters/store"
 	"github.com/erpsync/erpsync/adapters/store/storesandbox"
 )
 
@@ -47,11 +45,7 @@ func NewSender() *storesandbox.Sender {
 
 // Sign returns the X-Shopify-Hmac-Sha256 value of body: the base64
 // HMAC-SHA256 of the raw body keyed with the app's client secret.
-func Sign(secret string, body []byte) string {
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write(body)
-	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
-}
+func Sign(secret string, body []byte) string { return store.SignBody(secret, body) }
 
 // Webhook topics, as GraphQL names them and as deliveries do.
 var topicNames = map[string]string{

@@ -4,10 +4,7 @@ import (
 	"bytes"
 	"cmp"
 	"context"
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -17,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/erpsync/erpsync/adapters/store"
 	"github.com/erpsync/erpsync/adapters/store/storesandbox"
 )
 
@@ -371,7 +369,7 @@ func (s *Sandbox) build(id int64) storesandbox.Build {
 			"X-WC-Webhook-Topic":       h.topic,
 			"X-WC-Webhook-Resource":    resource,
 			"X-WC-Webhook-Event":       event,
-			"X-WC-Webhook-Signature":   sign(h.secret, body),
+			"X-WC-Webhook-Signature":   store.SignBody(h.secret, body),
 			"X-WC-Webhook-ID":          strconv.FormatInt(h.id, 10),
 			"X-WC-Webhook-Delivery-ID": randomHex(16),
 		} {
@@ -379,13 +377,6 @@ func (s *Sandbox) build(id int64) storesandbox.Build {
 		}
 		return req, nil
 	}
-}
-
-// sign returns the base64 HMAC-SHA256 of body keyed with secret.
-func sign(secret string, body []byte) string {
-	mac := hmac.New(sha256.New, []byte(secret))
-	mac.Write(body)
-	return base64.StdEncoding.EncodeToString(mac.Sum(nil))
 }
 
 // randomHex returns n random bytes in hexadecimal.
