@@ -56,7 +56,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if err := welcome.Execute(stdout, map[string]any{"S": s, "IDs": ids,
 		"Store": stack.StoreName, "Secret": stack.WebhookSecret,
-		"Env": temporalEnv(s), "Sandboxes": s.Sandboxes()}); err != nil {
+		"Env": temporalEnv(s), "Sandboxes": s.Sandboxes(), "Stores": s.StoreSandboxes()}); err != nil {
 		return err
 	}
 
@@ -69,17 +69,26 @@ erpsync is running.
 
   Temporal Web UI   {{if .S.UIURL}}{{.S.UIURL}}{{else}}(none: an existing Temporal server at {{.S.TemporalAddress}}){{end}}
   Temporal gRPC     {{.S.TemporalAddress}}
+{{- if .S.Shop.Platform}}
+  Webhooks          {{.S.StarterURL}}/webhooks/{{.S.Shop.Platform}}/{{.Store}}
+  Store             {{.S.Shop.Platform}} sandbox at {{.S.Shop.URL}}
+{{- else}}
   Webhooks          {{.S.StarterURL}}/webhooks/orders/{{.Store}}   (secret: {{.Secret}})
+{{- end}}
   ERP               {{.S.ERP.Name}} sandbox at {{.S.ERP.URL}}
   Logs              {{.S.Dir}}
-
+{{if .S.Shop.Platform}}
+The {{.S.Shop.Platform}} sandbox holds sample orders {{range $i, $id := .IDs}}{{if $i}}, {{end}}{{$id}}{{end}}, and has delivered
+their webhooks to the starter, signed as {{.S.Shop.Platform}} signs them; an order placed or changed
+through its API is delivered the same way.
+{{else}}
 The demo store holds sample orders {{range $i, $id := .IDs}}{{if $i}}, {{end}}{{$id}}{{end}}. Send one as the store would:
 
   body='{"id":"{{index .IDs 0}}"}'
   curl -i {{.S.StarterURL}}/webhooks/orders/{{.Store}} \
     -H "X-Erpsync-Hmac-Sha256: $(printf %s "$body" | openssl dgst -sha256 -hmac {{.Secret}} -binary | base64)" \
     -d "$body"
-
+{{end}}
 Then open the Web UI and look for the workflow order/{{.Store}}/{{index .IDs 0}}. The last sample order
 orders a SKU the ERP does not know: its sync parks, and the Web UI lists it under
   ErpSyncStatus="needs_attention"
@@ -88,8 +97,10 @@ From a terminal:
   {{.Env}}go run ./starter syncs show {{.Store}}/{{index .IDs 2}}
   {{.Env}}go run ./starter syncs skip {{.Store}}/{{index .IDs 2}} -reason "test order" -by you
 
-The sandbox of every ERP serves the same ERP data; how to reach each:
+The sandbox of every ERP serves the same ERP data, and the sandbox of every store
+platform the same store data; how to reach each:
 {{range .Sandboxes}}  {{printf "%s" .Info}}
+{{end}}{{range .Stores}}  {{printf "%s" .Info}}
 {{end}}
 Press Ctrl-C to stop and clean up.
 `))

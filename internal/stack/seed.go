@@ -127,19 +127,30 @@ func (s *Stack) seed(ctx context.Context) error {
 	return s.Store.SeedStock(ctx, stock)
 }
 
-// SampleOrders places three orders in the headless store for a person to
-// send by hand; the last one orders a SKU that the ERP does not know.
+// SampleOrders places three orders in the demo store for a person to send
+// by hand, or, when the demo store is on a platform, in its sandbox, which
+// delivers their webhooks itself. The last one orders a SKU that the ERP
+// does not know.
 func (s *Stack) SampleOrders(ctx context.Context) ([]string, error) {
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 2))
 	var ids []string
 	for i := range 3 {
-		id, err := s.Store.CreateOrder(ctx, demoOrder(rng, i, i == 2))
+		id, err := s.placeSample(ctx, demoOrder(rng, i, i == 2))
 		if err != nil {
 			return nil, fmt.Errorf("place sample order: %w", err)
 		}
 		ids = append(ids, id)
 	}
 	return ids, nil
+}
+
+// placeSample places o in the demo store and returns its id.
+func (s *Stack) placeSample(ctx context.Context, o store.Order) (string, error) {
+	if s.Shop.Platform == "" {
+		return s.Store.CreateOrder(ctx, o)
+	}
+	placed, err := s.StoreModel.CreateOrder(shopOrder(o))
+	return strconv.FormatInt(placed.ID, 10), err
 }
 
 // demoCustomer returns the c-th customer of the demo.

@@ -394,6 +394,9 @@ func (s *Stack) Stop() error {
 // Sandboxes returns the sandbox of every ERP.
 func (s *Stack) Sandboxes() []System { return s.sandbox.Systems }
 
+// StoreSandboxes returns the sandbox of every store platform.
+func (s *Stack) StoreSandboxes() []StoreSystem { return s.stores.Systems }
+
 // Dir returns the directory holding the stack's logs.
 func (s *Stack) Dir() string { return s.opts.Dir }
 
