@@ -15,6 +15,7 @@ import (
 
 	"github.com/erpsync/erpsync/adapters/erp"
 	"github.com/erpsync/erpsync/adapters/store"
+	"github.com/erpsync/erpsync/internal/stockstate"
 	"github.com/erpsync/erpsync/internal/syncerr"
 	"github.com/erpsync/erpsync/internal/synclog"
 )
@@ -42,7 +43,19 @@ type Orders struct {
 	Customers leaser
 
 	SyncLog syncRecorder
-	Logger  *zap.Logger
+
+	// Lines records the lines of each order loaded, whose units the store
+	// sold and the ERP has not booked until the sync is done. Nil turns it
+	// off.
+	Lines lineRecorder
+
+	Logger *zap.Logger
+}
+
+// lineRecorder records the lines of store orders for inventory sync.
+type lineRecorder interface {
+	RecordOrderLines(ctx context.Context, store, orderID string,
+		lines []stockstate.OrderLine) error
 }
 
 // leaser grants named locks that expire on their own.
@@ -109,6 +122,9 @@ func (a *Orders) LoadOrder(ctx context.Context, key OrderKey) (LoadedOrder, erro
 	if err != nil {
 		return LoadedOrder{}, classify("load order "+key.OrderID, err)
 	}
+	if err := a.recordLines(ctx, key, o); err != nil {
+		return LoadedOrder{}, err
+	}
 
 	so, err := mapOrder(key.Store, o)
 	if err != nil {
@@ -117,6 +133,19 @@ func (a *Orders) LoadOrder(ctx context.Context, key OrderKey) (LoadedOrder, erro
 	}
 	log.Debug("order loaded", zap.Int("lines", len(so.Lines)))
 	return LoadedOrder{SalesOrder: so, ERP: a.ERPName}, nil
+}
+
+// recordLines records the order's lines, when a recorder is set, whether
+// or not the order can be mapped: its units are sold either way.
+func (a *Orders) recordLines(ctx context.Context, key OrderKey, o store.Order) error {
+	if a.Lines == nil || o.ERPID != "" {
+		return nil
+	}
+	lines := make([]stockstate.OrderLine, len(o.Lines))
+	for i, l := range o.Lines {
+		lines[i] = stockstate.OrderLine{SKU: l.SKU, Quantity: l.Quantity}
+	}
+	return a.Lines.RecordOrderLines(ctx, key.Store, key.OrderID, lines)
 }
 
 // FindSalesOrder looks the ERP up for a sales order carrying externalRef.
@@ -244,8 +273,14 @@ func (a *Orders) RecordStatus(ctx context.Context, in StatusInput) error {
 }
 
 func (a *Orders) logger(ctx context.Context) *zap.Logger {
+	return activityLogger(ctx, a.Logger)
+}
+
+// activityLogger returns base with the fields that name the activity
+// attempt of ctx.
+func activityLogger(ctx context.Context, base *zap.Logger) *zap.Logger {
 	info := activity.GetInfo(ctx)
-	return a.Logger.With(
+	return base.With(
 		zap.String("activity", info.ActivityType.Name),
 		zap.String("workflow_id", info.WorkflowExecution.ID),
 		zap.Int32("attempt", info.Attempt),

@@ -38,6 +38,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		DatabaseURL:     os.Getenv("DATABASE_URL"),
 		TemporalAddress: os.Getenv("TEMPORAL_ADDRESS"),
 		UsualPorts:      true,
+		Schedules:       true,
 		Logf:            logf(stderr),
 	})
 	if err != nil {

@@ -8,6 +8,12 @@
 //	starter syncs show ID                             one sync's state
 //	starter syncs retry|skip ID -reason WHY [-by WHO]
 //	starter syncs override ID -erp-id X -reason WHY [-by WHO]
+//	starter schedules apply                           create or update the inventory schedules
+//	starter schedules list [-json]
+//	starter schedules pause|resume STORE [-reason WHY] [-by WHO]
+//	starter backfill start STORE [-page-size N] [-concurrency N]
+//	starter backfill status STORE [-json]
+//	starter stock safety SKU N|default                safety stock erpsync holds back
 //
 // ID is a workflow id ("order/demo/1001") or its short form ("demo/1001").
 package main
@@ -31,7 +37,14 @@ const usage = `usage:
   starter syncs show ID
   starter syncs retry ID -reason WHY [-by WHO]
   starter syncs skip ID -reason WHY [-by WHO]
-  starter syncs override ID -erp-id ERP_ID -reason WHY [-by WHO]`
+  starter syncs override ID -erp-id ERP_ID -reason WHY [-by WHO]
+  starter schedules apply
+  starter schedules list [-json]
+  starter schedules pause STORE [-reason WHY] [-by WHO]
+  starter schedules resume STORE [-reason WHY] [-by WHO]
+  starter backfill start STORE [-page-size N] [-concurrency N]
+  starter backfill status STORE [-json]
+  starter stock safety SKU N|default`
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -56,6 +69,12 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return setup(ctx, cfg, out)
 	case args[0] == "syncs" && len(args) > 1:
 		return syncs(ctx, cfg, args[1], args[2:], out)
+	case args[0] == "schedules" && len(args) > 1:
+		return schedulesCmd(ctx, cfg, args[1], args[2:], out)
+	case args[0] == "backfill" && len(args) > 1:
+		return backfillCmd(ctx, cfg, args[1], args[2:], out)
+	case args[0] == "stock" && len(args) > 1:
+		return stockCmd(ctx, cfg, args[1], args[2:], out)
 	default:
 		return errors.New(usage)
 	}

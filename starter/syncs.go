@@ -52,13 +52,7 @@ func list(ctx context.Context, ops *syncops.Ops, args []string, out io.Writer) e
 		return err
 	}
 	if *asJSON {
-		enc := json.NewEncoder(out)
-		for _, p := range parked {
-			if err := enc.Encode(p); err != nil {
-				return err
-			}
-		}
-		return nil
+		return encodeLines(out, parked)
 	}
 
 	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
@@ -114,18 +108,9 @@ func decide(ctx context.Context, ops *syncops.Ops, cmd string, args []string, ou
 
 // parseWithID parses flags around one positional sync id.
 func parseWithID(fs *flag.FlagSet, args []string) (string, error) {
-	if err := fs.Parse(args); err != nil {
+	arg, err := parseWithArg(fs, args, "ID")
+	if err != nil {
 		return "", err
 	}
-	rest := fs.Args()
-	if len(rest) == 0 {
-		return "", fmt.Errorf("usage: starter %s ID [flags]", fs.Name())
-	}
-	if err := fs.Parse(rest[1:]); err != nil {
-		return "", err
-	}
-	if fs.NArg() > 0 {
-		return "", fmt.Errorf("unexpected arguments: %v", fs.Args())
-	}
-	return syncops.WorkflowID(rest[0])
+	return syncops.WorkflowID(arg)
 }

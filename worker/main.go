@@ -18,8 +18,10 @@ import (
 	"github.com/erpsync/erpsync/adapters/store"
 	"github.com/erpsync/erpsync/internal/boot"
 	"github.com/erpsync/erpsync/internal/config"
+	"github.com/erpsync/erpsync/internal/erps"
 	"github.com/erpsync/erpsync/internal/lease"
 	"github.com/erpsync/erpsync/internal/shops"
+	"github.com/erpsync/erpsync/internal/stockstate"
 	"github.com/erpsync/erpsync/internal/synclog"
 	"github.com/erpsync/erpsync/workflows"
 )
@@ -64,8 +66,12 @@ func run(ctx context.Context) error {
 	w := worker.New(tc, cfg.TaskQueue, worker.Options{WorkerStopTimeout: cfg.ShutdownTimeout})
 	w.RegisterWorkflowWithOptions(workflows.SyncOrder,
 		workflow.RegisterOptions{Name: workflows.OrderSyncName})
+	w.RegisterWorkflowWithOptions(workflows.SyncInventory,
+		workflow.RegisterOptions{Name: workflows.InventorySyncName})
+	w.RegisterWorkflowWithOptions(workflows.Backfill,
+		workflow.RegisterOptions{Name: workflows.StockBackfillName})
 
-	orderERP, err := newERP(cfg, log)
+	orderERP, err := erps.Open(cfg, log)
 	if err != nil {
 		return err
 	}
@@ -73,17 +79,28 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	stores := map[string]store.Orders{}
+	orderStores, stockStores := map[string]store.Orders{}, map[string]store.Inventory{}
 	for name, st := range shopsByName {
-		stores[name] = st
+		orderStores[name], stockStores[name] = st, st
 	}
+	leases := lease.New(pool)
+	state := stockstate.New(pool, cfg.ERP, cfg.Inventory.SafetyStock)
 	w.RegisterActivity(&activities.Orders{
-		Stores:    stores,
+		Stores:    orderStores,
 		ERP:       orderERP,
 		ERPName:   cfg.ERP,
-		Customers: lease.New(pool),
+		Customers: leases,
 		SyncLog:   synclog.New(pool),
+		Lines:     state,
 		Logger:    log.Named("activities"),
+	})
+	w.RegisterActivity(&activities.Inventory{
+		ERP:     orderERP,
+		ERPName: cfg.ERP,
+		Stores:  stockStores,
+		State:   state,
+		Passes:  leases,
+		Logger:  log.Named("inventory"),
 	})
 
 	// Run stops the worker when stopc closes, draining activities in flight

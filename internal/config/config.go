@@ -38,6 +38,20 @@ type Config struct {
 	ListenAddr      string
 	ShutdownTimeout time.Duration
 	LogLevel        string
+
+	// Inventory configures inventory sync.
+	Inventory Inventory
+}
+
+// Inventory holds the settings of inventory sync: how often the schedule
+// starts it, the safety stock held back by default, and how the ERP's
+// stock is paged.
+type Inventory struct {
+	Interval    time.Duration
+	SafetyStock int64
+	PageSize    int
+	Concurrency int
+	Overlap     time.Duration
 }
 
 // The ERPs erpsync has adapters for, as [Config.ERP] names them.
@@ -137,6 +151,11 @@ const (
 	EnvListenAddr        = "ERPSYNC_LISTEN_ADDR"
 	EnvShutdownTimeout   = "ERPSYNC_SHUTDOWN_TIMEOUT"
 	EnvLogLevel          = "ERPSYNC_LOG_LEVEL"
+	EnvInventoryInterval = "ERPSYNC_INVENTORY_INTERVAL"
+	EnvSafetyStock       = "ERPSYNC_SAFETY_STOCK"
+	EnvStockPageSize     = "ERPSYNC_STOCK_PAGE_SIZE"
+	EnvStockConcurrency  = "ERPSYNC_STOCK_CONCURRENCY"
+	EnvStockOverlap      = "ERPSYNC_STOCK_OVERLAP"
 )
 
 // Defaults of the settings that have one.
@@ -211,7 +230,37 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	if err != nil {
 		errs = append(errs, err)
 	}
+	c.Inventory, err = readInventory(get)
+	if err != nil {
+		errs = append(errs, err)
+	}
 	return c, errors.Join(append(errs, c.check()...)...)
+}
+
+// readInventory reads the settings of inventory sync through get.
+func readInventory(get func(key, fallback string) string) (Inventory, error) {
+	var inv Inventory
+	var errs []error
+	duration := func(key, fallback string, min time.Duration) time.Duration {
+		d, err := time.ParseDuration(get(key, fallback))
+		if err != nil || d < min {
+			errs = append(errs, fmt.Errorf("%s: %q is not a duration of at least %s", key,
+				get(key, fallback), min))
+		}
+		return d
+	}
+	count := func(key, fallback string) int {
+		n, err := parseCount(key, get(key, fallback))
+		errs = append(errs, err)
+		return n
+	}
+
+	inv.Interval = duration(EnvInventoryInterval, "1m", time.Second)
+	inv.Overlap = duration(EnvStockOverlap, "5m", 0)
+	inv.SafetyStock = int64(count(EnvSafetyStock, "0"))
+	inv.PageSize = count(EnvStockPageSize, "1000")
+	inv.Concurrency = count(EnvStockConcurrency, "4")
+	return inv, errors.Join(errs...)
 }
 
 // parseCount reads the whole number of variable key, which may not be

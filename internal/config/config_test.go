@@ -189,3 +189,28 @@ func TestStoreSettings(t *testing.T) {
 		t.Errorf("unknown platform: error %v, want one naming the variable", err)
 	}
 }
+
+func TestInventorySettings(t *testing.T) {
+	c, err := FromEnv(env(nil))
+	want := Inventory{Interval: time.Minute, Overlap: 5 * time.Minute, PageSize: 1000,
+		Concurrency: 4}
+	if err != nil || c.Inventory != want {
+		t.Errorf("default inventory settings %+v, %v; want %+v", c.Inventory, err, want)
+	}
+
+	c, err = FromEnv(env(map[string]string{EnvInventoryInterval: "30s", EnvSafetyStock: "2",
+		EnvStockPageSize: "5000", EnvStockConcurrency: "8", EnvStockOverlap: "10m"}))
+	want = Inventory{Interval: 30 * time.Second, Overlap: 10 * time.Minute, SafetyStock: 2,
+		PageSize: 5000, Concurrency: 8}
+	if err != nil || c.Inventory != want {
+		t.Errorf("inventory settings %+v, %v; want %+v", c.Inventory, err, want)
+	}
+
+	for key, bad := range map[string]string{EnvInventoryInterval: "10ms",
+		EnvSafetyStock: "-1", EnvStockPageSize: "many", EnvStockOverlap: "soon"} {
+		_, err := FromEnv(env(map[string]string{key: bad}))
+		if err == nil || !strings.Contains(err.Error(), key) {
+			t.Errorf("%s=%s: error %v, want one naming %s", key, bad, err, key)
+		}
+	}
+}

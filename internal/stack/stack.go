@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"time"
@@ -58,6 +59,10 @@ type Options struct {
 
 	// Headless starts the Temporal dev server without its Web UI.
 	Headless bool
+
+	// Schedules creates the inventory schedule of the demo store, or
+	// updates it, as the starter's "schedules apply" does.
+	Schedules bool
 
 	// UsualPorts serves Temporal on 7233, its Web UI on 8233 and the
 	// webhooks on 8080, each when free, so that the commands' defaults
@@ -133,6 +138,7 @@ func (s *Stack) start(ctx context.Context) error {
 		{"worker", s.startWorker},
 		{"starter", s.startStarter},
 		{"store webhooks", s.subscribeShop},
+		{"inventory schedule", s.applySchedules},
 	}
 	for _, step := range steps {
 		s.logf("starting %s", step.name)
@@ -357,6 +363,28 @@ func (s *Stack) startStarter(ctx context.Context) error {
 		return err
 	}
 	return s.waitForStarter(ctx)
+}
+
+// applySchedules applies the inventory schedules when the stack is asked
+// to.
+func (s *Stack) applySchedules(ctx context.Context) error {
+	if !s.opts.Schedules {
+		return nil
+	}
+	out, err := s.Starter(ctx, nil, "schedules", "apply")
+	if err != nil {
+		return fmt.Errorf("apply the inventory schedules: %w: %s", err, out)
+	}
+	return nil
+}
+
+// Starter runs one command of the starter, as an operator would, with the
+// stack's configuration and env added, and returns its output.
+func (s *Stack) Starter(ctx context.Context, env []string, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, filepath.Join(s.binDir(), "starter"), args...)
+	cmd.Env = append(append(os.Environ(), s.env("")...), env...)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
 }
 
 // Stop stops everything Start started, in reverse order.

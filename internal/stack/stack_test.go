@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -349,10 +348,7 @@ func TestParkedSyncRetriesOnceTheCauseIsFixed(t *testing.T) {
 // environment and extraEnv, as an operator would, and returns its output.
 func starterCmd(t *testing.T, extraEnv []string, args ...string) (string, error) {
 	t.Helper()
-	cmd := exec.CommandContext(t.Context(), filepath.Join(st.binDir(), "starter"), args...)
-	cmd.Env = append(append(os.Environ(), st.env("")...), extraEnv...)
-	out, err := cmd.CombinedOutput()
-	return string(out), err
+	return st.Starter(t.Context(), extraEnv, args...)
 }
 
 func TestParkedSyncSkippedFromTheCommandLine(t *testing.T) {

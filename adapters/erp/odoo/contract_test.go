@@ -389,6 +389,9 @@ func TestContractStock(t *testing.T) {
 		if err != nil || len(all.Items) != 3 {
 			t.Fatalf("ChangedStock() = %+v, %v, want 3 levels", all, err)
 		}
+		if n, err := c.client.CountStock(t.Context()); n != 3 || err != nil {
+			t.Errorf("CountStock() = %d, %v, want 3", n, err)
+		}
 		w := all.Items[0]
 		if w.SKU != "W-1" || w.Location != "WH/Stock" || w.OnHand != 10 || w.Reserved != 3 ||
 			w.SafetyStock != 2 || w.Available() != 5 {

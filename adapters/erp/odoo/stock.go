@@ -239,3 +239,19 @@ func units(n json.Number, up bool) (int64, error) {
 	}
 	return q.Int64(), nil
 }
+
+// CountStock returns how many stock.quant records internal locations hold:
+// the number of levels a full listing of stock reads, or more where lots
+// and packages put several quants at one place.
+func (c *Client) CountStock(ctx context.Context) (n int, err error) {
+	defer syncerr.Wrap(&err, "count stock stock.quant")
+	locations, err := c.internalLocations(ctx)
+	if err != nil || len(locations) == 0 {
+		return 0, err
+	}
+
+	internal := []any{"location_id", "in", slices.Sorted(maps.Keys(locations))}
+	err = c.exec.execute(ctx, call{model: "stock.quant", method: "search_count",
+		args: domain(internal)}, &n)
+	return n, err
+}

@@ -306,3 +306,22 @@ func (s *Store) CountOrders(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
+
+// StockOf returns the stock of sku at each location that holds a level.
+func (s *Store) StockOf(ctx context.Context, sku string) (map[string]int64, error) {
+	rows, _ := s.pool.Query(ctx, `
+SELECT l.location, l.quantity
+FROM storefront.stock_levels l JOIN storefront.products p ON p.id = l.product_id
+WHERE p.sku = $1`, sku)
+	levels := map[string]int64{}
+	var loc string
+	var qty int64
+	_, err := pgx.ForEachRow(rows, []any{&loc, &qty}, func() error {
+		levels[loc] = qty
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read stock of %s: %w", sku, classify(err))
+	}
+	return levels, nil
+}

@@ -1,4 +1,4 @@
-package main
+package erps
 
 import (
 	"strings"
@@ -45,15 +45,15 @@ func configFor(t *testing.T, erpName string, change map[string]string) config.Co
 	return cfg
 }
 
-func TestNewERPBuildsEveryAdapter(t *testing.T) {
+func TestOpenBuildsEveryAdapter(t *testing.T) {
 	for _, name := range config.ERPs {
-		if _, err := newERP(configFor(t, name, nil), zap.NewNop()); err != nil {
-			t.Errorf("newERP(%s) error = %v", name, err)
+		if _, err := Open(configFor(t, name, nil), zap.NewNop()); err != nil {
+			t.Errorf("Open(%s) error = %v", name, err)
 		}
 	}
 }
 
-func TestNewERPRefusesBadSettings(t *testing.T) {
+func TestOpenRefusesBadSettings(t *testing.T) {
 	tests := []struct {
 		erp    string
 		change map[string]string
@@ -67,9 +67,9 @@ func TestNewERPRefusesBadSettings(t *testing.T) {
 			"company id"},
 	}
 	for _, tt := range tests {
-		_, err := newERP(configFor(t, tt.erp, tt.change), zap.NewNop())
+		_, err := Open(configFor(t, tt.erp, tt.change), zap.NewNop())
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
-			t.Errorf("newERP(%s with %v) error = %v, want one naming %s", tt.erp, tt.change,
+			t.Errorf("Open(%s with %v) error = %v, want one naming %s", tt.erp, tt.change,
 				err, tt.want)
 		}
 	}

@@ -1,4 +1,6 @@
-package main
+// Package erps opens the adapter of the configured ERP, for the worker and
+// for devstack's benchmarks alike.
+package erps
 
 import (
 	"cmp"
@@ -23,10 +25,10 @@ import (
 // requestTimeout bounds one HTTP request to the ERP.
 const requestTimeout = 30 * time.Second
 
-// newERP returns the adapter of the ERP that cfg names, with its settings
+// Open returns the adapter of the ERP that cfg names, with its settings
 // checked. Its HTTP requests retry a few times, fast, where that is safe,
 // before an error reaches the activity's slower retry policy.
-func newERP(cfg config.Config, log *zap.Logger) (erp.ERP, error) {
+func Open(cfg config.Config, log *zap.Logger) (erp.ERP, error) {
 	hc := &http.Client{Timeout: requestTimeout, Transport: &httpretry.Transport{}}
 	log = log.Named("erp")
 
