@@ -226,9 +226,9 @@ WHERE p.store = $1 AND p.sku = f.sku AND p.location = f.location`, store, skus, 
 
 // columns holds levels as one slice per field, as unnest takes them.
 type levelColumns struct {
-	skus, locations         []string
+	skus, locations          []string
 	onHand, reserved, safety []int64
-	modified                []time.Time
+	modified                 []time.Time
 }
 
 func columns(levels []erp.StockLevel) levelColumns {
