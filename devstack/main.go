@@ -5,6 +5,8 @@
 //	go run ./devstack [--erp X]                 run the stack until Ctrl-C
 //	go run ./devstack demo --orders N [--erp X]  run N orders through it and check them
 //	go run ./devstack sandbox [--faults SPEC]   serve every ERP sandbox alone
+//	go run ./devstack bench inventory --skus N --changed M
+//	                                            time inventory sync against a per-item loop
 //
 // DATABASE_URL and TEMPORAL_ADDRESS, when set, point it at existing services.
 package main
@@ -50,8 +52,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return demo(ctx, args[1:], stdout, stderr)
 	case "sandbox":
 		return sandbox(ctx, args[1:], stdout, stderr)
+	case "bench":
+		return bench(ctx, args[1:], stdout, stderr)
 	default:
-		return fmt.Errorf("unknown command %q; usage: devstack [demo --orders N [--erp ERP] | sandbox [--faults SPEC]]", args[0])
+		return fmt.Errorf("unknown command %q; usage: devstack [demo --orders N [--erp ERP] | sandbox [--faults SPEC] | bench inventory --skus N --changed M]", args[0])
 	}
 }
 

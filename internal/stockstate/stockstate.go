@@ -114,32 +114,36 @@ func (s *State) Plan(ctx context.Context, store string, levels []erp.StockLevel)
 	return s.PlanSKUs(ctx, store, distinct(cols.skus))
 }
 
-// planSQL reads what erpsync knows of each SKU of $3 for store $2: the
-// ERP's levels, the level last pushed at each location, erpsync's own
-// safety stock, and the units of the store's orders whose sync has not
+// The queries of a plan, each an index lookup by SKU so that its cost
+// follows the SKUs asked for, not the size of the tables, whatever the
+// planner's statistics say. They read, for the SKUs of $2: the ERP's
+// levels of ERP $1; the levels last pushed to store $1; erpsync's own
+// safety stock; and the units of store $1's orders whose sync has not
 // booked them (no sync log entry yet, or one running or needing
 // attention).
-const planSQL = `
-WITH skus AS (SELECT DISTINCT unnest($3::text[]) AS sku),
-inflight AS (
-    SELECT l.sku, sum(l.quantity) AS units
-    FROM erpsync.order_lines l
-    LEFT JOIN erpsync.sync_log g
-        ON g.entity = 'order' AND g.store = l.store AND g.external_ref = l.order_id
-    WHERE l.store = $2 AND l.sku IN (SELECT sku FROM skus)
-        AND (g.status IS NULL OR g.status IN ('running', 'needs_attention'))
-    GROUP BY l.sku
+const (
+	planERPStockSQL = `
+SELECT sku, location, on_hand, reserved, safety_stock, modified
+FROM erpsync.erp_stock WHERE erp = $1 AND sku = ANY($2::text[])
+ORDER BY sku, location`
+
+	planPushedSQL = `
+SELECT sku, location, available FROM erpsync.stock_pushed
+WHERE store = $1 AND sku = ANY($2::text[])`
+
+	planSafetySQL = `
+SELECT sku, quantity FROM erpsync.safety_stock
+WHERE sku = ANY($1::text[]) AND quantity IS NOT NULL`
+
+	planInFlightSQL = `
+SELECT l.sku, sum(l.quantity)::bigint
+FROM erpsync.order_lines l
+LEFT JOIN erpsync.sync_log g
+    ON g.entity = 'order' AND g.store = l.store AND g.external_ref = l.order_id
+WHERE l.store = $1 AND l.sku = ANY($2::text[])
+    AND (g.status IS NULL OR g.status IN ('running', 'needs_attention'))
+GROUP BY l.sku`
 )
-SELECT e.sku, e.location, e.on_hand, e.reserved, e.safety_stock, e.modified,
-       coalesce(ss.quantity, $4), coalesce(i.units, 0), p.available
-FROM erpsync.erp_stock e
-JOIN skus k ON k.sku = e.sku
-LEFT JOIN erpsync.safety_stock ss ON ss.sku = e.sku
-LEFT JOIN inflight i ON i.sku = e.sku
-LEFT JOIN erpsync.stock_pushed p
-    ON p.store = $2 AND p.sku = e.sku AND p.location = e.location
-WHERE e.erp = $1
-ORDER BY e.sku, e.location`
 
 // PlanSKUs returns the targets of every location of skus for the store
 // named store, from the ERP's stock as last read. SKUs the ERP has no
@@ -149,34 +153,74 @@ func (s *State) PlanSKUs(ctx context.Context, store string, skus []string) ([]Ta
 		return nil, nil
 	}
 
-	rows, _ := s.pool.Query(ctx, planSQL, s.erp, store, skus, s.defaultSafety)
-	var targets []Target
-	var cur *SKUStock
-	var l erp.StockLevel
-	var safety, inFlight int64
-	var pushed *int64
-	_, err := pgx.ForEachRow(rows, []any{&l.SKU, &l.Location, &l.OnHand, &l.Reserved,
-		&l.SafetyStock, &l.Modified, &safety, &inFlight, &pushed}, func() error {
-		if cur == nil || cur.SKU != l.SKU {
-			if cur != nil {
-				targets = append(targets, Allot(*cur)...)
-			}
-			cur = &SKUStock{SKU: l.SKU, Safety: safety, InFlight: inFlight,
-				Pushed: map[string]int64{}}
-		}
-		cur.Levels = append(cur.Levels, l)
-		if pushed != nil {
-			cur.Pushed[l.Location] = *pushed
-		}
-		return nil
-	})
+	known, err := s.readPlan(ctx, store, skus)
 	if err != nil {
 		return nil, fmt.Errorf("plan stock of %d skus for store %s: %w", len(skus), store, err)
 	}
-	if cur != nil {
-		targets = append(targets, Allot(*cur)...)
+	var targets []Target
+	for _, st := range known {
+		targets = append(targets, Allot(*st)...)
 	}
 	return targets, nil
+}
+
+// readPlan reads what erpsync knows of skus in one round trip, by SKU in
+// the order of the ERP's levels.
+func (s *State) readPlan(ctx context.Context, store string, skus []string) ([]*SKUStock,
+	error) {
+	var order []*SKUStock
+	bySKU := map[string]*SKUStock{}
+	b := &pgx.Batch{}
+	b.Queue(planERPStockSQL, s.erp, skus).Query(func(rows pgx.Rows) error {
+		var l erp.StockLevel
+		_, err := pgx.ForEachRow(rows, []any{&l.SKU, &l.Location, &l.OnHand, &l.Reserved,
+			&l.SafetyStock, &l.Modified}, func() error {
+			st, ok := bySKU[l.SKU]
+			if !ok {
+				st = &SKUStock{SKU: l.SKU, Safety: s.defaultSafety, Pushed: map[string]int64{}}
+				bySKU[l.SKU] = st
+				order = append(order, st)
+			}
+			st.Levels = append(st.Levels, l)
+			return nil
+		})
+		return err
+	})
+	var sku, location string
+	var n int64
+	b.Queue(planPushedSQL, store, skus).Query(func(rows pgx.Rows) error {
+		_, err := pgx.ForEachRow(rows, []any{&sku, &location, &n}, func() error {
+			if st, ok := bySKU[sku]; ok {
+				st.Pushed[location] = n
+			}
+			return nil
+		})
+		return err
+	})
+	b.Queue(planSafetySQL, skus).Query(perSKU(bySKU, &sku, &n,
+		func(st *SKUStock, n int64) { st.Safety = n }))
+	b.Queue(planInFlightSQL, store, skus).Query(perSKU(bySKU, &sku, &n,
+		func(st *SKUStock, n int64) { st.InFlight = n }))
+
+	if err := s.pool.SendBatch(ctx, b).Close(); err != nil {
+		return nil, err
+	}
+	return order, nil
+}
+
+// perSKU returns a reader of (sku, n) rows that calls set on the stock of
+// each SKU known.
+func perSKU(bySKU map[string]*SKUStock, sku *string, n *int64,
+	set func(*SKUStock, int64)) func(pgx.Rows) error {
+	return func(rows pgx.Rows) error {
+		_, err := pgx.ForEachRow(rows, []any{sku, n}, func() error {
+			if st, ok := bySKU[*sku]; ok {
+				set(st, *n)
+			}
+			return nil
+		})
+		return err
+	}
 }
 
 // RecordPushed records that the store named store now shows each target's
@@ -224,7 +268,7 @@ WHERE p.store = $1 AND p.sku = f.sku AND p.location = f.location`, store, skus, 
 	return nil
 }
 
-// columns holds levels as one slice per field, as unnest takes them.
+// levelColumns holds levels as one slice per field, as unnest takes them.
 type levelColumns struct {
 	skus, locations          []string
 	onHand, reserved, safety []int64
@@ -285,4 +329,31 @@ func (s *State) CountERPStock(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("count erp stock levels: %w", err)
 	}
 	return n, nil
+}
+
+// refreshStatsSQL lists the tables of inventory sync whose statistics are
+// missing or stale: never analyzed, or changed since by more than a fifth
+// of their rows and a thousand.
+const refreshStatsSQL = `
+SELECT relname FROM pg_stat_user_tables
+WHERE schemaname = 'erpsync' AND relname IN ('erp_stock', 'stock_pushed')
+    AND (coalesce(last_analyze, last_autoanalyze) IS NULL
+        OR n_mod_since_analyze > greatest(1000, n_live_tup / 5))`
+
+// RefreshStats analyzes the tables of inventory sync whose statistics are
+// missing or stale. Until they are analyzed, the planner may read a whole
+// table where an index would read a page's SKUs; autovacuum gets there
+// too, but up to a minute late.
+func (s *State) RefreshStats(ctx context.Context) error {
+	rows, _ := s.pool.Query(ctx, refreshStatsSQL)
+	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return fmt.Errorf("read the statistics of inventory sync tables: %w", err)
+	}
+	for _, t := range tables {
+		if _, err := s.pool.Exec(ctx, "ANALYZE erpsync."+pgx.Identifier{t}.Sanitize()); err != nil {
+			return fmt.Errorf("analyze %s: %w", t, err)
+		}
+	}
+	return nil
 }
