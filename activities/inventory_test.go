@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"sort"
 	"strconv"
@@ -14,6 +15,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/sdk/log"
 	"go.temporal.io/sdk/testsuite"
 	"go.uber.org/zap"
 
@@ -159,6 +161,7 @@ func newStockFixture(t testing.TB, e *stockERP, skus ...string) *stockFixture {
 	f.acts = &Inventory{ERP: e, ERPName: "odoo", Stores: map[string]store.Inventory{"demo": st},
 		State: f.state, Logger: zap.NewNop()}
 	var suite testsuite.WorkflowTestSuite
+	suite.SetLogger(log.NewStructuredLogger(slog.New(slog.DiscardHandler)))
 	f.env = suite.NewTestActivityEnvironment()
 	f.env.RegisterActivity(f.acts)
 	return f
