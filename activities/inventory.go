@@ -34,7 +34,7 @@ type Inventory struct {
 
 	// Passes makes the passes over one store take turns across workers.
 	// Nil turns it off.
-	Passes leaser
+	Passes passLeaser
 
 	Logger *zap.Logger
 }
@@ -181,17 +181,28 @@ func (a *Inventory) SyncStock(ctx context.Context, in StockPassInput) (StockPass
 	return res, nil
 }
 
+// passLeaser grants leases to holders that name themselves.
+type passLeaser interface {
+	AcquireAs(ctx context.Context, key, holder string, ttl time.Duration) (func(), error)
+}
+
+// passLease is how long a pass holds the lease of its store without
+// renewing it: a pass renews it after every page, and a crashed pass
+// blocks the others of its store for no longer than this.
+const passLease = 2 * time.Minute
+
 // takeTurn takes the lease of the store's stock passes, so that a full
-// pass and a pass over changes never write one store at once.
+// pass, a pass over changes and a pass over touched SKUs never write one
+// store at once. The holder is the activity, so that its retry takes over
+// at once the lease of an attempt whose worker crashed; calling takeTurn
+// again renews the lease.
 func (a *Inventory) takeTurn(ctx context.Context, storeName string) (func(), error) {
 	if a.Passes == nil {
 		return func() {}, nil
 	}
-	ttl := 10 * time.Minute
-	if dl := activity.GetInfo(ctx).Deadline; !dl.IsZero() {
-		ttl = time.Until(dl)
-	}
-	return a.Passes.Acquire(ctx, "stock:"+storeName, max(ttl, time.Second))
+	info := activity.GetInfo(ctx)
+	holder := info.WorkflowExecution.RunID + "/" + info.ActivityID
+	return a.Passes.AcquireAs(ctx, "stock:"+storeName, holder, passLease)
 }
 
 // finishFull moves the watermark of the store's passes over changes up to
@@ -238,6 +249,12 @@ func (a *Inventory) SyncTouchedStock(ctx context.Context, storeName string) (Sto
 	if !ok {
 		return StockCounts{}, classify("sync touched stock", unknownStore(storeName))
 	}
+	release, err := a.takeTurn(ctx, storeName)
+	if err != nil {
+		return StockCounts{}, classify("sync touched stock of store "+storeName, err)
+	}
+	defer release()
+
 	name := "touched/" + a.ERPName + "/" + storeName
 	mark, _, err := a.State.Mark(ctx, name)
 	if err != nil {

@@ -242,5 +242,6 @@ func (p *pass) advance(ctx context.Context, m stockstate.Mark) error {
 		return err
 	}
 	activity.RecordHeartbeat(ctx, m)
-	return nil
+	_, err := p.a.takeTurn(ctx, p.in.Store)
+	return err
 }

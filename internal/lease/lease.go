@@ -31,24 +31,32 @@ func New(pool *pgxpool.Pool) *Leases {
 	return &Leases{pool: pool, poll: DefaultPoll}
 }
 
-// acquireSQL takes the lease when it is free or expired. It returns a row
-// only when the caller now holds it.
+// acquireSQL takes the lease when it is free, expired, or held by the same
+// holder already. It returns a row only when the caller now holds it.
 const acquireSQL = `
 INSERT INTO erpsync.leases (key, holder, expires_at)
 VALUES ($1, $2, now() + $3 * interval '1 millisecond')
 ON CONFLICT (key) DO UPDATE
     SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at
-    WHERE erpsync.leases.expires_at < now()
+    WHERE erpsync.leases.expires_at < now() OR erpsync.leases.holder = EXCLUDED.holder
 RETURNING holder`
 
 // Acquire waits until it holds the lease named key for ttl, or until ctx is
 // done. It returns the function that releases the lease early; releasing a
 // lease that has expired and been taken by another holder does nothing.
 func (l *Leases) Acquire(ctx context.Context, key string, ttl time.Duration) (func(), error) {
+	return l.AcquireAs(ctx, key, rand.Text(), ttl)
+}
+
+// AcquireAs is [Leases.Acquire] for a holder that names itself. A holder
+// that holds the lease already gets it again at once, for ttl from now:
+// work that goes on for long extends its lease this way, and a retry of
+// work whose worker crashed takes over the lease that worker left.
+func (l *Leases) AcquireAs(ctx context.Context, key, holder string, ttl time.Duration) (
+	func(), error) {
 	if ttl <= 0 {
 		return nil, fmt.Errorf("acquire lease %s: ttl %s is not positive", key, ttl)
 	}
-	holder := rand.Text() // tells this holder from every other
 
 	for {
 		ok, err := l.try(ctx, key, holder, ttl)

@@ -128,3 +128,27 @@ func TestAcquireRefusesNonPositiveTTL(t *testing.T) {
 		t.Error("a lease with no time was granted")
 	}
 }
+
+func TestHolderTakesItsOwnLeaseAgain(t *testing.T) {
+	l := newLeases(t)
+	if _, err := l.AcquireAs(t.Context(), "k", "pass-1", time.Hour); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithTimeout(t.Context(), time.Second)
+	defer cancel()
+	release, err := l.AcquireAs(ctx, "k", "pass-1", time.Minute)
+	if err != nil {
+		t.Fatalf("the holder could not take its own lease again: %v", err)
+	}
+
+	short, cancel2 := context.WithTimeout(t.Context(), 100*time.Millisecond)
+	defer cancel2()
+	if _, err := l.AcquireAs(short, "k", "pass-2", time.Minute); err == nil {
+		t.Fatal("another holder took a held lease")
+	}
+	release()
+	if _, err := l.AcquireAs(t.Context(), "k", "pass-2", time.Minute); err != nil {
+		t.Errorf("the lease was not free after its release: %v", err)
+	}
+}
