@@ -22,7 +22,7 @@ func sandbox(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 
-	sb, err := stack.StartSandboxes(*host)
+	sb, err := stack.StartSandboxes(*host, nil)
 	if err != nil {
 		return err
 	}

@@ -101,8 +101,12 @@ func (s *Stack) BenchInventory(ctx context.Context, opts BenchOptions) (Inventor
 func benchSKU(i int) string { return fmt.Sprintf("BENCH-%07d", i) }
 
 // seedBench loads a catalog of n SKUs into the ERP, with stock at every
-// location, and into the store, with none.
+// location, stamped an hour ago as if imported then, and into the store,
+// with none.
 func (s *Stack) seedBench(ctx context.Context, n int) error {
+	s.BackdateERP(time.Hour)
+	defer s.BackdateERP(0)
+
 	products := make([]erpsandbox.Product, n)
 	shop := make([]postgres.Product, n)
 	for i := range n {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/erpsync/erpsync/adapters/erp/erpsandbox"
 	"github.com/erpsync/erpsync/internal/config"
@@ -52,13 +53,14 @@ var sandboxStarters = map[string]sandboxStarter{
 }
 
 // StartSandboxes serves the sandbox of every ERP on free ports of host, over
-// a new, empty model.
-func StartSandboxes(host string) (*Sandboxes, error) {
+// a new, empty model whose times come from now, or from the wall clock when
+// now is nil.
+func StartSandboxes(host string, now func() time.Time) (*Sandboxes, error) {
 	faults, err := erpsandbox.NewFaults(erpsandbox.Config{})
 	if err != nil {
 		return nil, err
 	}
-	sb := &Sandboxes{Model: erpsandbox.NewModel(nil), Faults: faults}
+	sb := &Sandboxes{Model: erpsandbox.NewModel(now), Faults: faults}
 
 	for _, name := range config.ERPs {
 		start, ok := sandboxStarters[name]

@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -94,6 +95,10 @@ type Stack struct {
 	// StoreModel is the in-memory store behind the store platforms'
 	// sandboxes.
 	StoreModel *storesandbox.Model
+
+	// erpLag is how far behind the wall clock the ERP model stamps its
+	// changes, in nanoseconds.
+	erpLag atomic.Int64
 
 	// Pool reaches erpsync's Postgres; Store is the headless storefront in
 	// it; Client is a Temporal client.
@@ -213,6 +218,17 @@ func (s *Stack) startTemporal(ctx context.Context) error {
 	return searchattr.Ensure(ctx, c, s.Namespace, workflows.SearchAttributes())
 }
 
+// erpNow is the clock of the ERP model: the wall clock, less the lag that
+// [Stack.BackdateERP] sets.
+func (s *Stack) erpNow() time.Time {
+	return time.Now().Add(-time.Duration(s.erpLag.Load()))
+}
+
+// BackdateERP makes the ERP model stamp its changes lag before the wall
+// clock from now on, as if they had been made then; 0 stamps them on time
+// again.
+func (s *Stack) BackdateERP(lag time.Duration) { s.erpLag.Store(int64(lag)) }
+
 // port returns usual when the stack prefers usual ports and it is free, and
 // 0 (any free port) otherwise.
 func (s *Stack) port(usual int) int {
@@ -228,7 +244,7 @@ func (s *Stack) port(usual int) int {
 }
 
 func (s *Stack) startSandbox(context.Context) error {
-	sb, err := StartSandboxes("127.0.0.1")
+	sb, err := StartSandboxes("127.0.0.1", s.erpNow)
 	if err != nil {
 		return err
 	}
