@@ -67,6 +67,19 @@ type sandbox struct {
 // mounted at /_sandbox/.
 func New(model *erpsandbox.Model, faults *erpsandbox.Faults, creds Credentials,
 	opts ...Option) http.Handler {
+	s := newSandbox(model, faults, creds, opts...)
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /jsonrpc", s.serveJSONRPC)
+	mux.HandleFunc("POST /json/2/{model}/{method}", s.serveJSON2)
+	mux.HandleFunc("/json/2/", serveJSON2Elsewhere)
+	mux.HandleFunc("GET /web/version", serveVersion)
+	mux.Handle("/_sandbox/", erpsandbox.AdminHandler(model, s.faults))
+	return mux
+}
+
+// newSandbox returns the state of a sandbox as [New] describes it.
+func newSandbox(model *erpsandbox.Model, faults *erpsandbox.Faults, creds Credentials,
+	opts ...Option) *sandbox {
 	if faults == nil {
 		// The zero configuration is always valid.
 		faults, _ = erpsandbox.NewFaults(erpsandbox.Config{})
@@ -86,14 +99,7 @@ func New(model *erpsandbox.Model, faults *erpsandbox.Faults, creds Credentials,
 		pickingModel(), moveModel()} {
 		s.models[def.name] = def
 	}
-
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /jsonrpc", s.serveJSONRPC)
-	mux.HandleFunc("POST /json/2/{model}/{method}", s.serveJSON2)
-	mux.HandleFunc("/json/2/", serveJSON2Elsewhere)
-	mux.HandleFunc("GET /web/version", serveVersion)
-	mux.Handle("/_sandbox/", erpsandbox.AdminHandler(model, faults))
-	return mux
+	return s
 }
 
 // rpcCall is one parsed JSON-RPC request.
