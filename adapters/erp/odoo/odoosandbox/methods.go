@@ -141,15 +141,6 @@ func (s *sandbox) read(def *modelDef, a map[string]any) (any, error) {
 	return projectAll(found, fields), nil
 }
 
-// projectAll keeps only fields of every record.
-func projectAll(found []record, fields []string) []record {
-	out := make([]record, len(found))
-	for i, r := range found {
-		out[i] = project(r, fields)
-	}
-	return out
-}
-
 // create takes one dictionary of values, returning one id, or a list of
 // them, returning a list of ids. Every dictionary is checked before any
 // record is created.

@@ -77,15 +77,6 @@ func (d *modelDef) checkVals(vals map[string]any) error {
 	return nil
 }
 
-// project returns the id and the named fields of r.
-func project(r record, fields []string) record {
-	out := record{"id": r["id"]}
-	for _, f := range fields {
-		out[f] = r[f]
-	}
-	return out
-}
-
 // byID returns the records with the given ids, in the order of ids, or a
 // MissingError naming the first that is not there.
 func byID(def *modelDef, all []record, ids []int64) ([]record, error) {
