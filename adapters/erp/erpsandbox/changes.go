@@ -43,7 +43,7 @@ func (m *Model) ChangedProducts(since time.Time, after Key, limit int) []Product
 func (m *Model) ChangedStock(since time.Time, after Key, limit int) []StockLevel {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return m.stock.changed(since, after, limit, nil)
+	return m.stock.changed(since, after, limit)
 }
 
 // ChangedShipments lists shipments as [Model.ChangedCustomers] lists

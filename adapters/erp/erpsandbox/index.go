@@ -13,10 +13,12 @@ const chunkCap = 512
 
 // indexKey is a [Key] as a changeIndex holds it: the modification time as
 // seconds and nanoseconds, so that the index holds no pointers for the
-// garbage collector to follow.
+// garbage collector to follow. pos, where the record is kept, plays no part
+// in the order.
 type indexKey struct {
 	sec  int64
 	nsec int32
+	pos  int32
 	id   int64
 }
 
@@ -93,7 +95,7 @@ func (x *changeIndex) insert(k indexKey) {
 // so that removals do not leave a long list of nearly empty chunks.
 func (x *changeIndex) remove(k indexKey) bool {
 	c, i := x.seek(k, true)
-	if c == len(x.chunks) || x.chunks[c][i] != k {
+	if c == len(x.chunks) || x.chunks[c][i].compare(k) != 0 {
 		return false
 	}
 

@@ -38,14 +38,11 @@ type Model struct {
 	customers *table[Customer]
 	products  *table[Product]
 	orders    *table[SalesOrder]
-	stock     *table[StockLevel]
+	stock     *stockStore
 	shipments *table[Shipment]
 
 	// productBySKU holds every product with a SKU; SKUs are unique.
 	productBySKU map[string]*Product
-	// stockBySKU holds the stock levels of each SKU in ascending id order.
-	stockBySKU map[string][]*StockLevel
-	locations  map[string]Location
 }
 
 // NewModel returns an empty model whose modification times come from now, or
@@ -59,12 +56,10 @@ func NewModel(now func() time.Time) *Model {
 		customers: newTable(func(c *Customer) Key { return Key{c.Modified, c.ID} }),
 		products:  newTable(func(p *Product) Key { return Key{p.Modified, p.ID} }),
 		orders:    newTable(func(o *SalesOrder) Key { return Key{o.Modified, o.ID} }),
-		stock:     newTable(func(s *StockLevel) Key { return Key{s.Modified, s.ID} }),
+		stock:     newStockStore(),
 		shipments: newTable(func(s *Shipment) Key { return Key{s.Modified, s.ID} }),
 
 		productBySKU: map[string]*Product{},
-		stockBySKU:   map[string][]*StockLevel{},
-		locations:    map[string]Location{},
 	}
 }
 

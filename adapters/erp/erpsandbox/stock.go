@@ -1,7 +1,6 @@
 package erpsandbox
 
 import (
-	"cmp"
 	"fmt"
 	"slices"
 	"time"
@@ -41,15 +40,14 @@ func (m *Model) SetStock(sku, location string, onHand, reserved int64) (StockLev
 	defer m.mu.Unlock()
 
 	now := m.stamp()
-	if s := m.levelAt(sku, location); s != nil {
-		v := *s
+	if pos, ok := m.stock.find(sku, location); ok {
+		v := m.stock.read(pos)
 		v.OnHand, v.Reserved, v.Modified = onHand, reserved, now
-		m.stock.set(s, v)
-		return *s, nil
+		m.stock.set(pos, v)
+		return v, nil
 	}
-	s := m.addLevel(StockLevel{SKU: sku, Location: location, OnHand: onHand,
-		Reserved: reserved}, now)
-	return *s, nil
+	return m.addLevel(StockLevel{SKU: sku, Location: location, OnHand: onHand,
+		Reserved: reserved}, now), nil
 }
 
 // SetSafetyStock sets the safety stock of sku at location, which must have a
@@ -63,14 +61,14 @@ func (m *Model) SetSafetyStock(sku, location string, qty int64) (StockLevel, err
 	m.mu.Lock()
 	defer m.mu.Unlock()
 
-	s := m.levelAt(sku, location)
-	if s == nil {
+	pos, ok := m.stock.find(sku, location)
+	if !ok {
 		return StockLevel{}, fmt.Errorf("stock of %q at %q: %w", sku, location, ErrNotFound)
 	}
-	v := *s
+	v := m.stock.read(pos)
 	v.SafetyStock, v.Modified = qty, m.stamp()
-	m.stock.set(s, v)
-	return *s, nil
+	m.stock.set(pos, v)
+	return v, nil
 }
 
 // SeedStock sets on hand, reserved and safety stock of every level's SKU at
@@ -93,15 +91,15 @@ func (m *Model) SeedStock(levels []StockLevel) error {
 
 	now := m.stamp()
 	for _, l := range levels {
-		s := m.levelAt(l.SKU, l.Location)
-		if s == nil {
+		pos, ok := m.stock.find(l.SKU, l.Location)
+		if !ok {
 			m.addLevel(l, now)
 			continue
 		}
-		v := *s
+		v := m.stock.read(pos)
 		v.OnHand, v.Reserved, v.SafetyStock, v.Modified = l.OnHand, l.Reserved, l.SafetyStock,
 			now
-		m.stock.set(s, v)
+		m.stock.set(pos, v)
 	}
 	return nil
 }
@@ -119,8 +117,8 @@ func (m *Model) UpdateStock(skus []string, change func(*StockLevel) error) (int,
 	defer m.mu.Unlock()
 
 	type update struct {
-		level *StockLevel
-		next  StockLevel
+		pos  int32
+		next StockLevel
 	}
 	var updates []update
 	seen := make(map[string]bool, len(skus))
@@ -129,31 +127,31 @@ func (m *Model) UpdateStock(skus []string, change func(*StockLevel) error) (int,
 			continue
 		}
 		seen[sku] = true
-		levels := m.stockBySKU[sku]
-		if len(levels) == 0 {
+		positions := m.stock.ofSKU(sku)
+		if len(positions) == 0 {
 			return 0, fmt.Errorf("stock of %q: %w", sku, ErrNotFound)
 		}
-		for _, s := range levels {
-			v, err := changedLevel(s, change)
+		for _, pos := range positions {
+			v, err := changedLevel(m.stock.read(pos), change)
 			if err != nil {
 				return 0, err
 			}
-			updates = append(updates, update{s, v})
+			updates = append(updates, update{pos, v})
 		}
 	}
 
 	now := m.stamp()
 	for _, u := range updates {
 		u.next.Modified = now
-		m.stock.set(u.level, u.next)
+		m.stock.set(u.pos, u.next)
 	}
 	return len(updates), nil
 }
 
 // changedLevel returns a copy of s as change leaves it, with the fields
 // change may not set restored, once it is checked.
-func changedLevel(s *StockLevel, change func(*StockLevel) error) (StockLevel, error) {
-	v := *s
+func changedLevel(s StockLevel, change func(*StockLevel) error) (StockLevel, error) {
+	v := s
 	if err := change(&v); err != nil {
 		return StockLevel{}, err
 	}
@@ -171,9 +169,9 @@ func (m *Model) StockLevels() []StockLevel {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 
-	levels := make([]StockLevel, 0, len(m.stock.all()))
-	for _, s := range m.stock.all() {
-		levels = append(levels, *s)
+	levels := make([]StockLevel, m.stock.len())
+	for i := range levels {
+		levels[i] = m.stock.read(int32(i))
 	}
 	return levels
 }
@@ -183,11 +181,11 @@ func (m *Model) StockLevel(id int64) (StockLevel, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 
-	s, ok := m.stock.get(id)
+	pos, ok := m.stock.byID(id)
 	if !ok {
 		return StockLevel{}, false
 	}
-	return *s, true
+	return m.stock.read(pos), true
 }
 
 // StockOf returns the stock levels of sku, one per location that holds it,
@@ -196,9 +194,10 @@ func (m *Model) StockOf(sku string) []StockLevel {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 
-	levels := make([]StockLevel, len(m.stockBySKU[sku]))
-	for i, s := range m.stockBySKU[sku] {
-		levels[i] = *s
+	positions := m.stock.ofSKU(sku)
+	levels := make([]StockLevel, len(positions))
+	for i, pos := range positions {
+		levels[i] = m.stock.read(pos)
 	}
 	return levels
 }
@@ -207,52 +206,24 @@ func (m *Model) StockOf(sku string) []StockLevel {
 func (m *Model) Locations() []Location {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-
-	locations := make([]Location, 0, len(m.locations))
-	for _, l := range m.locations {
-		locations = append(locations, l)
-	}
-	slices.SortFunc(locations, func(a, b Location) int { return cmp.Compare(a.ID, b.ID) })
-	return locations
+	return slices.Clone(m.stock.locations) // numbered, and so ordered, as ids were given
 }
 
-// levelAt returns the stock level of sku at location, or nil. The caller
-// holds m.mu.
-func (m *Model) levelAt(sku, location string) *StockLevel {
-	for _, s := range m.stockBySKU[sku] {
-		if s.Location == location {
-			return s
-		}
+// addLevel stores l as a new stock level modified at now and returns it,
+// giving its location an id when it is new. A level of a product's SKU
+// shares the product's copy of the SKU. The caller holds m.mu.
+func (m *Model) addLevel(l StockLevel, now time.Time) StockLevel {
+	l.ID, l.Modified = m.nextID(), now
+	loc := Location{Name: l.Location}
+	if n, ok := m.stock.locationNumber[l.Location]; ok {
+		loc = m.stock.locations[n]
+	} else {
+		loc.ID = m.nextID()
 	}
-	return nil
-}
-
-// addLevel stores l as a new stock level modified at now and returns it. It
-// keeps one copy of each location name, and of the SKU of a product, however
-// many levels name them. The caller holds m.mu.
-func (m *Model) addLevel(l StockLevel, now time.Time) *StockLevel {
-	s := &StockLevel{ID: m.nextID(), SKU: l.SKU, OnHand: l.OnHand, Reserved: l.Reserved,
-		SafetyStock: l.SafetyStock, Modified: now}
-	loc := m.location(l.Location)
-	s.LocationID, s.Location = loc.ID, loc.Name
 	if p, ok := m.productBySKU[l.SKU]; ok {
-		s.SKU = p.SKU
+		l.SKU = p.SKU
 	}
-
-	m.stock.add(s)
-	m.stockBySKU[s.SKU] = append(m.stockBySKU[s.SKU], s)
-	return s
-}
-
-// location returns the location named name, giving it an id the first time.
-// The caller holds m.mu.
-func (m *Model) location(name string) Location {
-	if l, ok := m.locations[name]; ok {
-		return l
-	}
-	l := Location{ID: m.nextID(), Name: name}
-	m.locations[name] = l
-	return l
+	return m.stock.read(m.stock.add(l, loc))
 }
 
 // validateStock checks the rules every stored stock level keeps.

@@ -66,16 +66,11 @@ func (t *table[T]) all() []*T {
 // not positive), leaving out those keep reports false for when keep is not
 // nil.
 func (t *table[T]) changed(since time.Time, after Key, limit int, keep func(*T) bool) []T {
-	from := indexKeyOf(Key{Modified: since, ID: math.MinInt64})
-	if a := indexKeyOf(after); a.compare(from) > 0 {
-		from = a
-	}
-
 	var found []T
 	if limit > 0 {
 		found = make([]T, 0, min(limit, len(t.byID)))
 	}
-	t.changes.ascend(from, false, func(k indexKey) bool {
+	t.changes.ascend(changeStart(since, after), false, func(k indexKey) bool {
 		if r := t.byID[k.id]; keep == nil || keep(r) {
 			found = append(found, *r)
 		}
@@ -85,4 +80,14 @@ func (t *table[T]) changed(since time.Time, after Key, limit int, keep func(*T) 
 		return nil // as a listing that found nothing has always answered
 	}
 	return found
+}
+
+// changeStart returns the key after which a listing of the records modified
+// at or after since whose key comes after after starts.
+func changeStart(since time.Time, after Key) indexKey {
+	from := indexKeyOf(Key{Modified: since, ID: math.MinInt64})
+	if a := indexKeyOf(after); a.compare(from) > 0 {
+		return a
+	}
+	return from
 }
