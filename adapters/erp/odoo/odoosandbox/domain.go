@@ -1,6 +1,7 @@
 package odoosandbox
 
 import (
+	"cmp"
 	"regexp"
 	"strings"
 )
@@ -347,6 +348,11 @@ func equal(v, want any) bool {
 }
 
 func sameNumber(a, b any) bool {
+	if x, ok := intOf(a); ok {
+		if y, ok := intOf(b); ok {
+			return x == y
+		}
+	}
 	x, ok := ratOf(a)
 	y, ok2 := ratOf(b)
 	return ok && ok2 && x.Cmp(y) == 0
@@ -366,6 +372,11 @@ func compare(v, want any) (int, bool) {
 		return strings.Compare(s, w), ok
 	}
 
+	if x, ok := intOf(v); ok {
+		if y, ok := intOf(want); ok {
+			return cmp.Compare(x, y), true
+		}
+	}
 	x, ok := ratOf(v)
 	y, ok2 := ratOf(want)
 	if !ok || !ok2 {

@@ -3,6 +3,7 @@ package odoosandbox
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"testing"
@@ -273,6 +274,24 @@ func TestTheAdaptersSearchesUseIndexes(t *testing.T) {
 		if !ok || src.sorted != tt.sorted {
 			t.Errorf("%s %s order %q: indexed %v sorted %v, want indexed, sorted %v",
 				tt.model, tt.domain, tt.order, ok, src.sorted, tt.sorted)
+		}
+	}
+}
+
+func TestWholeNumbersCompareAsRationals(t *testing.T) {
+	values := []any{int64(5), int64(-3), int64(math.MaxInt64), json.Number("5"),
+		json.Number("5.0"), json.Number("-3"), json.Number("9223372036854775808"),
+		json.Number("4.99"), json.Number("5e0")}
+	for _, a := range values {
+		for _, b := range values {
+			x, _ := ratOf(a)
+			y, _ := ratOf(b)
+			if got, ok := compare(a, b); !ok || got != x.Cmp(y) {
+				t.Errorf("compare(%v, %v) = %d, %v; want %d", a, b, got, ok, x.Cmp(y))
+			}
+			if got := sameNumber(a, b); got != (x.Cmp(y) == 0) {
+				t.Errorf("sameNumber(%v, %v) = %v, want %v", a, b, got, x.Cmp(y) == 0)
+			}
 		}
 	}
 }

@@ -29,8 +29,9 @@ func quantModel() *modelDef {
 			return out
 		},
 		narrow: func(s *sandbox, q query) (source, bool) {
-			return s.narrowStock(q, func(l erpsandbox.StockLevel) (record, bool) {
-				return quantRecord(l, s.productRef(l.SKU)), true
+			return s.narrowStock(q, func(l erpsandbox.StockLevel, product many2one) (record,
+				bool) {
+				return quantRecord(l, product), true
 			})
 		},
 	}
@@ -51,10 +52,20 @@ func quantRecord(l erpsandbox.StockLevel, product many2one) record {
 
 // narrowStock offers a search of records made from stock levels the levels
 // that its domain names by id or by product, or those of its span of write
-// dates in change order. read converts a level, or reports false to leave
-// it out.
-func (s *sandbox) narrowStock(q query, read func(erpsandbox.StockLevel) (record, bool)) (
-	source, bool) {
+// dates in change order. convert makes the record of a level and its
+// product, or reports false to leave the level out.
+func (s *sandbox) narrowStock(q query,
+	convert func(erpsandbox.StockLevel, many2one) (record, bool)) (source, bool) {
+	refs := map[string]many2one{} // the levels of a product come together
+	read := func(l erpsandbox.StockLevel) (record, bool) {
+		ref, ok := refs[l.SKU]
+		if !ok {
+			ref = s.productRef(l.SKU)
+			refs[l.SKU] = ref
+		}
+		return convert(l, ref)
+	}
+
 	if ids, ok := q.ids("id"); ok {
 		return listOf(ids, s.model.StockLevel, read), true
 	}

@@ -57,9 +57,7 @@ func orderpointModel() *modelDef {
 			return out
 		},
 		narrow: func(s *sandbox, q query) (source, bool) {
-			return s.narrowStock(q, func(l erpsandbox.StockLevel) (record, bool) {
-				return orderpointRecord(l, s.productRef(l.SKU))
-			})
+			return s.narrowStock(q, orderpointRecord)
 		},
 	}
 }
