@@ -184,11 +184,9 @@ func newValueSet(list []any) valueSet {
 			set.rest = append(set.rest, item)
 			continue
 		}
-		r, ok := ratOf(item)
-		switch {
-		case ok && r.IsInt() && r.Num().IsInt64():
-			set.ints[r.Num().Int64()] = true
-		case ok:
+		if n, ok := wholeNumber(item); ok {
+			set.ints[n] = true
+		} else if _, ok := ratOf(item); ok {
 			set.rest = append(set.rest, item)
 		}
 	}

@@ -102,16 +102,28 @@ func wholeIDs(values []any) ([]int64, bool) {
 	ids := make([]int64, 0, len(values))
 	seen := make(map[int64]bool, len(values))
 	for _, v := range values {
-		r, ok := ratOf(v)
-		if !ok || !r.IsInt() || !r.Num().IsInt64() || r.Sign() <= 0 {
+		id, ok := wholeNumber(v)
+		if !ok || id <= 0 {
 			return nil, false
 		}
-		if id := r.Num().Int64(); !seen[id] {
+		if !seen[id] {
 			seen[id] = true
 			ids = append(ids, id)
 		}
 	}
 	return ids, true
+}
+
+// wholeNumber returns the number in v when it is whole and fits an int64.
+func wholeNumber(v any) (int64, bool) {
+	if n, ok := intOf(v); ok {
+		return n, true
+	}
+	r, ok := ratOf(v)
+	if !ok || !r.IsInt() || !r.Num().IsInt64() {
+		return 0, false
+	}
+	return r.Num().Int64(), true
 }
 
 func stringValues(values []any) ([]string, bool) {
