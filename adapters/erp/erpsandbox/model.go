@@ -24,7 +24,11 @@ var ErrState = errors.New("operation not allowed in this state")
 // A Model is an in-memory ERP: customers, products, sales orders, stock and
 // shipments.
 // It is safe for concurrent use. Every method returns copies, so callers may
-// keep or change what they get without touching the model.
+// keep or change what they get without touching the model. Every write
+// keeps indexes up to date (records by id, products by SKU, stock levels by
+// SKU and location, every kind in change order), so that a lookup or a page
+// of changes takes time in proportion to what it returns, not to the
+// number of records held.
 type Model struct {
 	now func() time.Time
 
