@@ -1,7 +1,6 @@
 package erpsandbox
 
 import (
-	"sort"
 	"time"
 )
 
@@ -22,33 +21,13 @@ func (k Key) Before(o Key) bool {
 	return k.ID < o.ID
 }
 
-// changed returns, in key order, the records modified at or after since
-// whose key comes after after, at most limit of them (all when limit is not
-// positive). The caller holds the model's lock.
-func changed[T any](records map[int64]*T, key func(*T) Key, since time.Time, after Key,
-	limit int) []T {
-	var found []T
-	for _, r := range records {
-		k := key(r)
-		if !k.Modified.Before(since) && after.Before(k) {
-			found = append(found, *r)
-		}
-	}
-	sort.Slice(found, func(i, j int) bool { return key(&found[i]).Before(key(&found[j])) })
-	if limit > 0 && len(found) > limit {
-		found = found[:limit]
-	}
-	return found
-}
-
 // ChangedCustomers returns the customers modified at or after since whose
 // key comes after after, in key order, at most limit of them (all when limit
 // is not positive). The zero Key starts a listing.
 func (m *Model) ChangedCustomers(since time.Time, after Key, limit int) []Customer {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return changed(m.customers, func(c *Customer) Key { return Key{c.Modified, c.ID} },
-		since, after, limit)
+	return m.customers.changed(since, after, limit, nil)
 }
 
 // ChangedProducts lists products as [Model.ChangedCustomers] lists
@@ -56,8 +35,7 @@ func (m *Model) ChangedCustomers(since time.Time, after Key, limit int) []Custom
 func (m *Model) ChangedProducts(since time.Time, after Key, limit int) []Product {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return changed(m.products, func(p *Product) Key { return Key{p.Modified, p.ID} },
-		since, after, limit)
+	return m.products.changed(since, after, limit, nil)
 }
 
 // ChangedStock lists stock levels as [Model.ChangedCustomers] lists
@@ -65,8 +43,7 @@ func (m *Model) ChangedProducts(since time.Time, after Key, limit int) []Product
 func (m *Model) ChangedStock(since time.Time, after Key, limit int) []StockLevel {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	return changed(m.stock, func(s *StockLevel) Key { return Key{s.Modified, s.ID} },
-		since, after, limit)
+	return m.stock.changed(since, after, limit)
 }
 
 // ChangedShipments lists shipments as [Model.ChangedCustomers] lists
@@ -74,8 +51,7 @@ func (m *Model) ChangedStock(since time.Time, after Key, limit int) []StockLevel
 func (m *Model) ChangedShipments(since time.Time, after Key, limit int) []Shipment {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	shipments := changed(m.shipments, func(s *Shipment) Key { return Key{s.Modified, s.ID} },
-		since, after, limit)
+	shipments := m.shipments.changed(since, after, limit, nil)
 	for i := range shipments {
 		shipments[i].Lines = append([]ShipmentLine(nil), shipments[i].Lines...)
 	}
@@ -89,17 +65,11 @@ func (m *Model) ChangedSalesOrders(since time.Time, after Key, limit int,
 	m.mu.Lock()
 	defer m.mu.Unlock()
 
-	records := m.orders
+	var keep func(*SalesOrder) bool
 	if cancelledOnly {
-		records = map[int64]*SalesOrder{}
-		for id, o := range m.orders {
-			if o.State == OrderCancelled {
-				records[id] = o
-			}
-		}
+		keep = func(o *SalesOrder) bool { return o.State == OrderCancelled }
 	}
-	orders := changed(records, func(o *SalesOrder) Key { return Key{o.Modified, o.ID} },
-		since, after, limit)
+	orders := m.orders.changed(since, after, limit, keep)
 	for i := range orders {
 		orders[i] = copyOrder(&orders[i])
 	}

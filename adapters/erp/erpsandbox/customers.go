@@ -42,7 +42,7 @@ func (m *Model) CreateCustomer(c Customer) (Customer, error) {
 	c.ID = m.nextID()
 	c.Created = m.stamp()
 	c.Modified = c.Created
-	m.customers[c.ID] = &c
+	m.customers.add(&c)
 	return c, nil
 }
 
@@ -51,7 +51,7 @@ func (m *Model) Customer(id int64) (Customer, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 
-	c, ok := m.customers[id]
+	c, ok := m.customers.get(id)
 	if !ok {
 		return Customer{}, false
 	}
@@ -71,8 +71,8 @@ func (m *Model) FindCustomers(match func(Customer) bool) []Customer {
 	defer m.mu.Unlock()
 
 	var found []Customer
-	for _, id := range sortedIDs(m.customers) {
-		if c := *m.customers[id]; match(c) {
+	for _, r := range m.customers.all() {
+		if c := *r; match(c) {
 			found = append(found, c)
 		}
 	}
@@ -87,7 +87,7 @@ func (m *Model) UpdateCustomer(id int64, change func(*Customer) error) (Customer
 	m.mu.Lock()
 	defer m.mu.Unlock()
 
-	old, ok := m.customers[id]
+	old, ok := m.customers.get(id)
 	if !ok {
 		return Customer{}, fmt.Errorf("customer %d: %w", id, ErrNotFound)
 	}
@@ -101,7 +101,7 @@ func (m *Model) UpdateCustomer(id int64, change func(*Customer) error) (Customer
 		return Customer{}, err
 	}
 	c.Modified = m.stamp()
-	m.customers[id] = &c
+	m.customers.set(old, c)
 	return c, nil
 }
 

@@ -6,7 +6,6 @@ package erpsandbox
 
 import (
 	"errors"
-	"sort"
 	"sync"
 	"time"
 )
@@ -25,7 +24,11 @@ var ErrState = errors.New("operation not allowed in this state")
 // A Model is an in-memory ERP: customers, products, sales orders, stock and
 // shipments.
 // It is safe for concurrent use. Every method returns copies, so callers may
-// keep or change what they get without touching the model.
+// keep or change what they get without touching the model. Every write
+// keeps indexes up to date (records by id, products by SKU, stock levels by
+// SKU and location, every kind in change order), so that a lookup or a page
+// of changes takes time in proportion to what it returns, not to the
+// number of records held.
 type Model struct {
 	now func() time.Time
 
@@ -36,12 +39,14 @@ type Model struct {
 	lastShipment int64
 	requests     int64
 
-	customers map[int64]*Customer
-	products  map[int64]*Product
-	orders    map[int64]*SalesOrder
-	stock     map[int64]*StockLevel
-	shipments map[int64]*Shipment
-	locations map[string]int64
+	customers *table[Customer]
+	products  *table[Product]
+	orders    *table[SalesOrder]
+	stock     *stockStore
+	shipments *table[Shipment]
+
+	// productBySKU holds every product with a SKU; SKUs are unique.
+	productBySKU map[string]*Product
 }
 
 // NewModel returns an empty model whose modification times come from now, or
@@ -52,12 +57,13 @@ func NewModel(now func() time.Time) *Model {
 	}
 	return &Model{
 		now:       now,
-		customers: map[int64]*Customer{},
-		products:  map[int64]*Product{},
-		orders:    map[int64]*SalesOrder{},
-		stock:     map[int64]*StockLevel{},
-		shipments: map[int64]*Shipment{},
-		locations: map[string]int64{},
+		customers: newTable(func(c *Customer) Key { return Key{c.Modified, c.ID} }),
+		products:  newTable(func(p *Product) Key { return Key{p.Modified, p.ID} }),
+		orders:    newTable(func(o *SalesOrder) Key { return Key{o.Modified, o.ID} }),
+		stock:     newStockStore(),
+		shipments: newTable(func(s *Shipment) Key { return Key{s.Modified, s.ID} }),
+
+		productBySKU: map[string]*Product{},
 	}
 }
 
@@ -83,7 +89,7 @@ func (m *Model) SalesOrdersByExternalRef() map[string]int {
 	defer m.mu.Unlock()
 
 	counts := map[string]int{}
-	for _, o := range m.orders {
+	for _, o := range m.orders.all() {
 		if o.ExternalRef != "" {
 			counts[o.ExternalRef]++
 		}
@@ -102,14 +108,4 @@ func (m *Model) nextID() int64 {
 // whole seconds as ERPs store it.
 func (m *Model) stamp() time.Time {
 	return m.now().UTC().Truncate(time.Second)
-}
-
-// sortedIDs returns the keys of records in ascending order.
-func sortedIDs[T any](records map[int64]*T) []int64 {
-	ids := make([]int64, 0, len(records))
-	for id := range records {
-		ids = append(ids, id)
-	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	return ids
 }

@@ -74,7 +74,7 @@ func (m *Model) CreateSalesOrder(o SalesOrder) (SalesOrder, error) {
 		o.OrderedAt = o.Created
 	}
 	m.assignLineIDs(&o)
-	m.orders[o.ID] = &o
+	m.orders.add(&o)
 	return copyOrder(&o), nil
 }
 
@@ -83,7 +83,7 @@ func (m *Model) SalesOrder(id int64) (SalesOrder, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 
-	o, ok := m.orders[id]
+	o, ok := m.orders.get(id)
 	if !ok {
 		return SalesOrder{}, false
 	}
@@ -103,8 +103,8 @@ func (m *Model) FindSalesOrders(match func(SalesOrder) bool) []SalesOrder {
 	defer m.mu.Unlock()
 
 	var found []SalesOrder
-	for _, id := range sortedIDs(m.orders) {
-		if o := copyOrder(m.orders[id]); match(o) {
+	for _, r := range m.orders.all() {
+		if o := copyOrder(r); match(o) {
 			found = append(found, o)
 		}
 	}
@@ -121,7 +121,7 @@ func (m *Model) UpdateSalesOrder(id int64, change func(*SalesOrder) error) (Sale
 	m.mu.Lock()
 	defer m.mu.Unlock()
 
-	old, ok := m.orders[id]
+	old, ok := m.orders.get(id)
 	if !ok {
 		return SalesOrder{}, fmt.Errorf("sales order %d: %w", id, ErrNotFound)
 	}
@@ -136,7 +136,7 @@ func (m *Model) UpdateSalesOrder(id int64, change func(*SalesOrder) error) (Sale
 	}
 	m.assignLineIDs(&o)
 	o.Modified = m.stamp()
-	m.orders[id] = &o
+	m.orders.set(old, o)
 	return copyOrder(&o), nil
 }
 
@@ -158,14 +158,16 @@ func (m *Model) moveOrder(id int64, to OrderState, reason string,
 	m.mu.Lock()
 	defer m.mu.Unlock()
 
-	o, ok := m.orders[id]
+	o, ok := m.orders.get(id)
 	if !ok {
 		return SalesOrder{}, fmt.Errorf("sales order %d: %w", id, ErrNotFound)
 	}
 	for _, s := range from {
 		if o.State == s {
-			o.State, o.CancelReason = to, reason
-			o.Modified = m.stamp()
+			moved := copyOrder(o)
+			moved.State, moved.CancelReason = to, reason
+			moved.Modified = m.stamp()
+			m.orders.set(o, moved)
 			return copyOrder(o), nil
 		}
 	}
@@ -176,7 +178,7 @@ func (m *Model) moveOrder(id int64, to OrderState, reason string,
 // checkOrder validates o against the model and sets its total. The caller
 // holds m.mu.
 func (m *Model) checkOrder(o *SalesOrder) error {
-	if _, ok := m.customers[o.CustomerID]; !ok {
+	if _, ok := m.customers.get(o.CustomerID); !ok {
 		return fmt.Errorf("customer %d does not exist: %w", o.CustomerID, ErrInvalid)
 	}
 	if !money.ValidCurrency(o.Currency) {
@@ -190,7 +192,7 @@ func (m *Model) checkOrder(o *SalesOrder) error {
 
 	total := int64(0)
 	for i, l := range o.Lines {
-		if _, ok := m.products[l.ProductID]; !ok {
+		if _, ok := m.products.get(l.ProductID); !ok {
 			return fmt.Errorf("line %d: product %d does not exist: %w", i, l.ProductID, ErrInvalid)
 		}
 		sum, ok := addProduct(total, l.Quantity, l.UnitPriceMinor)

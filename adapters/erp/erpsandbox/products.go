@@ -32,29 +32,60 @@ func (m *Model) CreateProduct(p Product) (Product, error) {
 
 	m.mu.Lock()
 	defer m.mu.Unlock()
-
-	if err := m.checkSKUFree(p.SKU, 0); err != nil {
-		return Product{}, err
-	}
-	p.ID = m.nextID()
-	p.Created = m.stamp()
-	p.Modified = p.Created
-	m.products[p.ID] = &p
-	return p, nil
+	return m.addProduct(p, m.stamp())
 }
 
 // SeedProducts creates every product of products, stopping at the first one
-// the model refuses. It returns the products as stored.
+// the model refuses. It returns the products as stored, all created at one
+// time of the model's clock.
 func (m *Model) SeedProducts(products []Product) ([]Product, error) {
 	stored := make([]Product, 0, len(products))
+	err := m.seedProducts(products, func(p Product) { stored = append(stored, p) })
+	return stored, err
+}
+
+// SeedCatalog creates products as [Model.SeedProducts] does without
+// returning them, for catalogs of millions of products: it takes the
+// model's lock once and time proportional to the number of products.
+func (m *Model) SeedCatalog(products []Product) error {
+	return m.seedProducts(products, func(Product) {})
+}
+
+// seedProducts creates every product of products, passing each as stored to
+// created, and stops at the first one the model refuses.
+func (m *Model) seedProducts(products []Product, created func(Product)) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+
+	now := m.stamp()
 	for i, p := range products {
-		s, err := m.CreateProduct(p)
-		if err != nil {
-			return stored, fmt.Errorf("seed product %d (%q): %w", i, p.SKU, err)
+		err := validateProduct(p)
+		if err == nil {
+			p, err = m.addProduct(p, now)
 		}
-		stored = append(stored, s)
+		if err != nil {
+			return fmt.Errorf("seed product %d (%q): %w", i, products[i].SKU, err)
+		}
+		created(p)
 	}
-	return stored, nil
+	return nil
+}
+
+// addProduct stores the valid product p with a new id, created at now. The
+// caller holds m.mu.
+func (m *Model) addProduct(p Product, now time.Time) (Product, error) {
+	if err := m.checkSKUFree(p.SKU, 0); err != nil {
+		return Product{}, err
+	}
+
+	p.ID = m.nextID()
+	p.Created, p.Modified = now, now
+	stored := p
+	m.products.add(&stored)
+	if p.SKU != "" {
+		m.productBySKU[p.SKU] = &stored
+	}
+	return p, nil
 }
 
 // Product returns the product with id, and whether there is one.
@@ -62,7 +93,7 @@ func (m *Model) Product(id int64) (Product, bool) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 
-	p, ok := m.products[id]
+	p, ok := m.products.get(id)
 	if !ok {
 		return Product{}, false
 	}
@@ -71,11 +102,14 @@ func (m *Model) Product(id int64) (Product, bool) {
 
 // ProductBySKU returns the product with sku, and whether there is one.
 func (m *Model) ProductBySKU(sku string) (Product, bool) {
-	found := m.FindProducts(func(p Product) bool { return sku != "" && p.SKU == sku })
-	if len(found) == 0 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+
+	p, ok := m.productBySKU[sku]
+	if !ok {
 		return Product{}, false
 	}
-	return found[0], true
+	return *p, true
 }
 
 // Products returns every product in ascending id order.
@@ -91,8 +125,8 @@ func (m *Model) FindProducts(match func(Product) bool) []Product {
 	defer m.mu.Unlock()
 
 	var found []Product
-	for _, id := range sortedIDs(m.products) {
-		if p := *m.products[id]; match(p) {
+	for _, r := range m.products.all() {
+		if p := *r; match(p) {
 			found = append(found, p)
 		}
 	}
@@ -107,7 +141,7 @@ func (m *Model) UpdateProduct(id int64, change func(*Product) error) (Product, e
 	m.mu.Lock()
 	defer m.mu.Unlock()
 
-	old, ok := m.products[id]
+	old, ok := m.products.get(id)
 	if !ok {
 		return Product{}, fmt.Errorf("product %d: %w", id, ErrNotFound)
 	}
@@ -124,20 +158,19 @@ func (m *Model) UpdateProduct(id int64, change func(*Product) error) (Product, e
 		return Product{}, err
 	}
 	p.Modified = m.stamp()
-	m.products[id] = &p
+	delete(m.productBySKU, old.SKU)
+	m.products.set(old, p)
+	if p.SKU != "" {
+		m.productBySKU[p.SKU] = old
+	}
 	return p, nil
 }
 
 // checkSKUFree reports an error when another product than self uses sku.
 // The caller holds m.mu.
 func (m *Model) checkSKUFree(sku string, self int64) error {
-	if sku == "" {
-		return nil
-	}
-	for id, p := range m.products {
-		if id != self && p.SKU == sku {
-			return fmt.Errorf("sku %q is used by product %d: %w", sku, id, ErrInvalid)
-		}
+	if p, ok := m.productBySKU[sku]; ok && sku != "" && p.ID != self {
+		return fmt.Errorf("sku %q is used by product %d: %w", sku, p.ID, ErrInvalid)
 	}
 	return nil
 }

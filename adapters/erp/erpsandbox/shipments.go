@@ -33,7 +33,7 @@ func (m *Model) ShipSalesOrder(s Shipment) (Shipment, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 
-	o, ok := m.orders[s.OrderID]
+	o, ok := m.orders.get(s.OrderID)
 	if !ok {
 		return Shipment{}, fmt.Errorf("shipment of sales order %d: %w", s.OrderID, ErrNotFound)
 	}
@@ -61,7 +61,9 @@ func (m *Model) ShipSalesOrder(s Shipment) (Shipment, error) {
 		s.ShippedAt = s.Created
 	}
 	s.Lines = append([]ShipmentLine(nil), s.Lines...)
-	m.shipments[s.ID] = &s
+	stored := s
+	stored.Lines = append([]ShipmentLine(nil), s.Lines...)
+	m.shipments.add(&stored)
 	return s, nil
 }
 

@@ -2,7 +2,6 @@ package netsuitesandbox
 
 import (
 	"fmt"
-	"sort"
 
 	"github.com/erpsync/erpsync/adapters/erp/erpsandbox"
 	"github.com/erpsync/erpsync/internal/money"
@@ -135,20 +134,11 @@ func (s *sandbox) stockRows() []tableRow {
 	return rows
 }
 
+// locationRows lists the locations that hold stock, in id order.
 func (s *sandbox) locationRows() []tableRow {
-	names := map[int64]string{}
-	for _, l := range s.model.StockLevels() {
-		names[l.LocationID] = l.Location
-	}
-	ids := make([]int64, 0, len(names))
-	for id := range names {
-		ids = append(ids, id)
-	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-
 	var rows []tableRow
-	for _, id := range ids {
-		rows = append(rows, tableRow{"id": id, "name": names[id], "isinactive": "F"})
+	for _, l := range s.model.Locations() {
+		rows = append(rows, tableRow{"id": l.ID, "name": l.Name, "isinactive": "F"})
 	}
 	return rows
 }

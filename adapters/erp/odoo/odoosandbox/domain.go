@@ -1,6 +1,7 @@
 package odoosandbox
 
 import (
+	"cmp"
 	"regexp"
 	"strings"
 )
@@ -125,43 +126,105 @@ func constantLeaf(parts []any) (condition, error) {
 	return constCond(left.Cmp(right) == 0), nil
 }
 
-// leafCond tests the value of one field.
+// leafCond tests the value of one field. It keeps the operator and the
+// value it was parsed from, so that a search can pick an index from them.
 type leafCond struct {
 	field string
+	op    string
+	value any
 	test  func(v any) bool
 }
 
 func buildLeaf(field, op string, value any) (condition, error) {
+	var test func(v any) bool
+	var err error
 	switch op {
 	case "=":
-		return leafCond{field, func(v any) bool { return equal(v, value) }}, nil
+		test = func(v any) bool { return equal(v, value) }
 	case "!=":
-		return leafCond{field, func(v any) bool { return !equal(v, value) }}, nil
+		test = func(v any) bool { return !equal(v, value) }
 	case "in", "not in":
-		return inLeaf(field, op, value), nil
+		test = inTest(op, value)
 	case "<", "<=", ">", ">=":
-		return compareLeaf(field, op, value)
+		test, err = compareTest(field, op, value)
+	default:
+		test, err = likeTest(field, op, value)
 	}
-	return likeLeaf(field, op, value)
+	if err != nil {
+		return nil, err
+	}
+	return leafCond{field: field, op: op, value: value, test: test}, nil
 }
 
-func inLeaf(field, op string, value any) condition {
-	list, ok := value.([]any)
-	if !ok {
-		list = []any{value}
-	}
+func inTest(op string, value any) func(v any) bool {
+	set := newValueSet(valueList(value))
 	want := op == "in"
-	return leafCond{field, func(v any) bool {
-		for _, item := range list {
-			if equal(v, item) {
-				return want
-			}
-		}
-		return !want
-	}}
+	return func(v any) bool { return set.contains(v) == want }
 }
 
-func compareLeaf(field, op string, value any) (condition, error) {
+// A valueSet answers whether a field value equals any value of a list, as
+// [equal] decides, in time independent of the list's length for ids,
+// references and strings: whole numbers and strings are hashed, and the
+// rest of the list (empty values, fractions) is compared one by one.
+type valueSet struct {
+	list  []any
+	ints  map[int64]bool
+	texts map[string]bool
+	rest  []any
+}
+
+func newValueSet(list []any) valueSet {
+	set := valueSet{list: list, ints: map[int64]bool{}, texts: map[string]bool{}}
+	for _, item := range list {
+		switch item := item.(type) {
+		case string:
+			set.texts[item] = true
+			continue
+		case bool, nil:
+			set.rest = append(set.rest, item)
+			continue
+		}
+		if n, ok := wholeNumber(item); ok {
+			set.ints[n] = true
+		} else if _, ok := ratOf(item); ok {
+			set.rest = append(set.rest, item)
+		}
+	}
+	return set
+}
+
+// contains reports whether v equals a value of the list.
+func (set valueSet) contains(v any) bool {
+	switch v := v.(type) {
+	case int64:
+		return set.ints[v] || anyEqual(v, set.rest)
+	case string:
+		return set.texts[v] || anyEqual(v, set.rest)
+	case many2one:
+		return set.ints[v.id] || (v.id != 0 && set.texts[v.name]) || anyEqual(v, set.rest)
+	}
+	return anyEqual(v, set.list)
+}
+
+// anyEqual reports whether v equals a value of list.
+func anyEqual(v any, list []any) bool {
+	for _, item := range list {
+		if equal(v, item) {
+			return true
+		}
+	}
+	return false
+}
+
+// valueList returns the values of an "in" leaf: the list, or the one value.
+func valueList(value any) []any {
+	if list, ok := value.([]any); ok {
+		return list
+	}
+	return []any{value}
+}
+
+func compareTest(field, op string, value any) (func(v any) bool, error) {
 	switch value.(type) {
 	case string:
 	default:
@@ -169,7 +232,7 @@ func compareLeaf(field, op string, value any) (condition, error) {
 			return nil, valueError("Invalid value %v for operator %q on %q", value, op, field)
 		}
 	}
-	return leafCond{field, func(v any) bool {
+	return func(v any) bool {
 		c, ok := compare(v, value)
 		if !ok {
 			return false
@@ -183,10 +246,10 @@ func compareLeaf(field, op string, value any) (condition, error) {
 			return c > 0
 		}
 		return c >= 0
-	}}, nil
+	}, nil
 }
 
-func likeLeaf(field, op string, value any) (condition, error) {
+func likeTest(field, op string, value any) (func(v any) bool, error) {
 	pattern, ok := value.(string)
 	if !ok {
 		return nil, valueError("Invalid value %v for operator %q on %q: expected a string",
@@ -199,10 +262,10 @@ func likeLeaf(field, op string, value any) (condition, error) {
 		pattern = "%" + pattern + "%"
 	}
 	re := likePattern(pattern, strings.HasSuffix(base, "ilike"))
-	return leafCond{field, func(v any) bool {
+	return func(v any) bool {
 		s, ok := textOf(v)
 		return (ok && re.MatchString(s)) != negate
-	}}, nil
+	}, nil
 }
 
 // likePattern compiles a SQL LIKE pattern: "%" matches any run of
@@ -283,6 +346,11 @@ func equal(v, want any) bool {
 }
 
 func sameNumber(a, b any) bool {
+	if x, ok := intOf(a); ok {
+		if y, ok := intOf(b); ok {
+			return x == y
+		}
+	}
 	x, ok := ratOf(a)
 	y, ok2 := ratOf(b)
 	return ok && ok2 && x.Cmp(y) == 0
@@ -302,6 +370,11 @@ func compare(v, want any) (int, bool) {
 		return strings.Compare(s, w), ok
 	}
 
+	if x, ok := intOf(v); ok {
+		if y, ok := intOf(want); ok {
+			return cmp.Compare(x, y), true
+		}
+	}
 	x, ok := ratOf(v)
 	y, ok2 := ratOf(want)
 	if !ok || !ok2 {

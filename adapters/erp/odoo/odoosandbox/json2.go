@@ -205,7 +205,13 @@ func (e *json2Error) body() envelopeData {
 }
 
 func writeJSON2(w http.ResponseWriter, status int, v any) {
-	body, err := json.Marshal(v)
+	var body []byte
+	var err error
+	if p, ok := v.(projection); ok {
+		body, err = p.MarshalJSON() // as json.Marshal writes it, without a second pass
+	} else {
+		body, err = json.Marshal(v)
+	}
 	if err != nil {
 		status = http.StatusInternalServerError
 		body = []byte(fmt.Sprintf(`{"name":%q,"message":"cannot encode the result",`+

@@ -2,6 +2,7 @@ package odoosandbox
 
 import (
 	"encoding/json"
+	"math"
 	"slices"
 	"strconv"
 )
@@ -133,20 +134,11 @@ func (s *sandbox) read(def *modelDef, a map[string]any) (any, error) {
 		return nil, err
 	}
 
-	found, err := byID(def, def.records(s), ids)
+	found, err := byID(def, s.candidates(def, ids), ids)
 	if err != nil {
 		return nil, err
 	}
 	return projectAll(found, fields), nil
-}
-
-// projectAll keeps only fields of every record.
-func projectAll(found []record, fields []string) []record {
-	out := make([]record, len(found))
-	for i, r := range found {
-		out[i] = project(r, fields)
-	}
-	return out
 }
 
 // create takes one dictionary of values, returning one id, or a list of
@@ -211,7 +203,7 @@ func (s *sandbox) write(def *modelDef, a map[string]any) (any, error) {
 		return nil, err
 	}
 
-	if _, err := byID(def, def.records(s), ids); err != nil {
+	if _, err := byID(def, s.candidates(def, ids), ids); err != nil {
 		return nil, err
 	}
 	for _, id := range ids {
@@ -224,11 +216,12 @@ func (s *sandbox) write(def *modelDef, a map[string]any) (any, error) {
 
 // find returns the records matching the bound domain, ordered, offset and
 // limited. Models with an "active" field hide archived records unless the
-// domain names "active", as Odoo does.
+// domain names "active", as Odoo does. When the model's indexes can narrow
+// the search, only their candidates are read and matched.
 //
-// TODO: every search reads and converts all records of the model, which is
-// fine for tests and demos but slows a benchmark with many thousands of
-// orders; an index by the common lookup fields would avoid it.
+// TODO: models without indexes (res.partner, sale.order, sale.order.line,
+// stock.picking, stock.move) still read and convert all their records on
+// every search, which slows a benchmark with many thousands of orders.
 func (s *sandbox) find(def *modelDef, a map[string]any) ([]record, error) {
 	cond, err := parseDomain(def, a["domain"])
 	if err != nil {
@@ -248,14 +241,51 @@ func (s *sandbox) find(def *modelDef, a map[string]any) ([]record, error) {
 	}
 
 	activeOnly := hasField(def, "active") && !mentions(a["domain"], "active")
+	keep := func(r record) bool { return cond.match(r) && (!activeOnly || r["active"] == true) }
+	if src, ok := s.narrow(def, newQuery(cond, keys, wanted(offset, limit))); ok {
+		return src.collect(keep, keys, offset, limit), nil
+	}
+
 	var found []record
 	for _, r := range def.records(s) {
-		if cond.match(r) && (!activeOnly || r["active"] == true) {
+		if keep(r) {
 			found = append(found, r)
 		}
 	}
 	sortRecords(found, keys)
 	return page(found, offset, limit), nil
+}
+
+// narrow returns the candidates that def's indexes offer q, if any.
+func (s *sandbox) narrow(def *modelDef, q query) (source, bool) {
+	if def.narrow == nil {
+		return source{}, false
+	}
+	return def.narrow(s, q)
+}
+
+// candidates returns records of def that include those with ids: the
+// records that the model's indexes find by id, or else all of them.
+func (s *sandbox) candidates(def *modelDef, ids []int64) []record {
+	list := make([]any, len(ids))
+	for i, id := range ids {
+		list[i] = id
+	}
+	leaf := leafCond{field: "id", op: "in", value: list}
+	src, ok := s.narrow(def, newQuery(leaf, []orderKey{{field: "id"}}, -1))
+	if !ok {
+		return def.records(s)
+	}
+	return src.collect(func(record) bool { return true }, nil, 0, -1)
+}
+
+// wanted returns how many matches a search needs: offset plus limit, or -1
+// for all of them.
+func wanted(offset, limit int) int {
+	if limit < 0 || offset > math.MaxInt-limit {
+		return -1
+	}
+	return offset + limit
 }
 
 func page(records []record, offset, limit int) []record {

@@ -30,11 +30,14 @@ type fieldDef struct {
 
 // A modelDef is one Odoo model the sandbox serves: its fields, how to read
 // all its records, and how to create and change them. A nil create or write
-// makes the model read-only.
+// makes the model read-only. narrow, when set, offers a search fewer
+// candidates than all records, from the model's indexes, or reports false
+// when the query names nothing it indexes.
 type modelDef struct {
 	name    string
 	fields  map[string]fieldDef
 	records func(s *sandbox) []record
+	narrow  func(s *sandbox, q query) (source, bool)
 	create  func(s *sandbox, vals map[string]any) (int64, error)
 	write   func(s *sandbox, id int64, vals map[string]any) error
 	actions map[string]func(s *sandbox, ids []int64) (any, error)
@@ -72,15 +75,6 @@ func (d *modelDef) checkVals(vals map[string]any) error {
 		}
 	}
 	return nil
-}
-
-// project returns the id and the named fields of r.
-func project(r record, fields []string) record {
-	out := record{"id": r["id"]}
-	for _, f := range fields {
-		out[f] = r[f]
-	}
-	return out
 }
 
 // byID returns the records with the given ids, in the order of ids, or a

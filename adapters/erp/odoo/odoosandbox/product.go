@@ -28,9 +28,28 @@ func productModel() *modelDef {
 			}
 			return out
 		},
+		narrow: narrowProducts,
 		create: createProduct,
 		write:  writeProduct,
 	}
+}
+
+// narrowProducts offers a search of product.product the products that its
+// domain names by id or by SKU, or those of its span of write dates in
+// change order.
+func narrowProducts(s *sandbox, q query) (source, bool) {
+	read := func(p erpsandbox.Product) (record, bool) { return s.productRecord(p), true }
+	if ids, ok := q.ids("id"); ok {
+		return listOf(ids, s.model.Product, read), true
+	}
+	if skus, ok := q.texts("default_code"); ok {
+		return listOf(skus, s.model.ProductBySKU, read), true
+	}
+	return changeWalk(q, "write_date", s.model.ChangedProducts, productKey, read)
+}
+
+func productKey(p erpsandbox.Product) erpsandbox.Key {
+	return erpsandbox.Key{Modified: p.Modified, ID: p.ID}
 }
 
 func (s *sandbox) productRecord(p erpsandbox.Product) record {

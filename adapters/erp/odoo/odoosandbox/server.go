@@ -67,6 +67,19 @@ type sandbox struct {
 // mounted at /_sandbox/.
 func New(model *erpsandbox.Model, faults *erpsandbox.Faults, creds Credentials,
 	opts ...Option) http.Handler {
+	s := newSandbox(model, faults, creds, opts...)
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /jsonrpc", s.serveJSONRPC)
+	mux.HandleFunc("POST /json/2/{model}/{method}", s.serveJSON2)
+	mux.HandleFunc("/json/2/", serveJSON2Elsewhere)
+	mux.HandleFunc("GET /web/version", serveVersion)
+	mux.Handle("/_sandbox/", erpsandbox.AdminHandler(model, s.faults))
+	return mux
+}
+
+// newSandbox returns the state of a sandbox as [New] describes it.
+func newSandbox(model *erpsandbox.Model, faults *erpsandbox.Faults, creds Credentials,
+	opts ...Option) *sandbox {
 	if faults == nil {
 		// The zero configuration is always valid.
 		faults, _ = erpsandbox.NewFaults(erpsandbox.Config{})
@@ -86,14 +99,7 @@ func New(model *erpsandbox.Model, faults *erpsandbox.Faults, creds Credentials,
 		pickingModel(), moveModel()} {
 		s.models[def.name] = def
 	}
-
-	mux := http.NewServeMux()
-	mux.HandleFunc("POST /jsonrpc", s.serveJSONRPC)
-	mux.HandleFunc("POST /json/2/{model}/{method}", s.serveJSON2)
-	mux.HandleFunc("/json/2/", serveJSON2Elsewhere)
-	mux.HandleFunc("GET /web/version", serveVersion)
-	mux.Handle("/_sandbox/", erpsandbox.AdminHandler(model, faults))
-	return mux
+	return s
 }
 
 // rpcCall is one parsed JSON-RPC request.
@@ -192,11 +198,33 @@ func writeAnswer(w http.ResponseWriter, id json.RawMessage, result any, err erro
 		a.ID = json.RawMessage("null")
 	}
 
-	body, merr := json.Marshal(a)
+	body, merr := marshalAnswer(a)
 	if merr != nil {
 		env := newError(nameGenericServer, "cannot encode the result").toEnvelope()
 		body, _ = json.Marshal(answer{JSONRPC: "2.0", ID: a.ID, Error: &env})
 	}
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write(body) // the client may be gone; nothing to do then
+}
+
+// marshalAnswer encodes a as json.Marshal does, writing a projection
+// result straight into the envelope rather than having encoding/json check
+// and copy its many bytes again.
+func marshalAnswer(a answer) ([]byte, error) {
+	p, ok := a.Result.(projection)
+	if !ok || a.Error != nil {
+		return json.Marshal(a)
+	}
+
+	id, err := json.Marshal(a.ID)
+	if err != nil {
+		return nil, err
+	}
+	result, err := p.MarshalJSON()
+	if err != nil {
+		return nil, err
+	}
+	body := append([]byte(`{"jsonrpc":"2.0","id":`), id...)
+	body = append(append(body, `,"result":`...), result...)
+	return append(body, '}'), nil
 }

@@ -17,19 +17,14 @@ func locationModel() *modelDef {
 			"active":        {kind: kindBoolean, readonly: true},
 		},
 		records: func(s *sandbox) []record {
-			seen := map[int64]bool{}
-			var out []record
-			for _, l := range s.model.StockLevels() {
-				if seen[l.LocationID] {
-					continue
+			locations := s.model.Locations()
+			out := make([]record, len(locations))
+			for i, l := range locations {
+				out[i] = record{
+					"id": l.ID, "name": l.Name, "complete_name": l.Name,
+					"display_name": l.Name, "usage": "internal", "active": true,
 				}
-				seen[l.LocationID] = true
-				out = append(out, record{
-					"id": l.LocationID, "name": l.Location, "complete_name": l.Location,
-					"display_name": l.Location, "usage": "internal", "active": true,
-				})
 			}
-			sortByID(out)
 			return out
 		},
 	}
@@ -55,22 +50,33 @@ func orderpointModel() *modelDef {
 			products := s.productsBySKU()
 			var out []record
 			for _, l := range s.model.StockLevels() {
-				if l.SafetyStock <= 0 {
-					continue
+				if r, ok := orderpointRecord(l, products[l.SKU]); ok {
+					out = append(out, r)
 				}
-				out = append(out, record{
-					"id": l.ID, "name": "OP/" + l.Location + "/" + l.SKU,
-					"product_id":      products[l.SKU],
-					"location_id":     many2one{l.LocationID, l.Location},
-					"product_min_qty": units(l.SafetyStock),
-					"product_max_qty": units(l.SafetyStock),
-					"trigger":         "manual", "active": true,
-					"write_date": dateTime(l.Modified),
-				})
 			}
 			return out
 		},
+		narrow: func(s *sandbox, q query) (source, bool) {
+			return s.narrowStock(q, orderpointRecord)
+		},
 	}
+}
+
+// orderpointRecord reads the stock level l as the reordering rule of
+// product, and reports false when l has no safety stock and so no rule.
+func orderpointRecord(l erpsandbox.StockLevel, product many2one) (record, bool) {
+	if l.SafetyStock <= 0 {
+		return nil, false
+	}
+	return record{
+		"id": l.ID, "name": "OP/" + l.Location + "/" + l.SKU,
+		"product_id":      product,
+		"location_id":     many2one{l.LocationID, l.Location},
+		"product_min_qty": units(l.SafetyStock),
+		"product_max_qty": units(l.SafetyStock),
+		"trigger":         "manual", "active": true,
+		"write_date": dateTime(l.Modified),
+	}, true
 }
 
 // productsBySKU returns a reference to every product, by SKU.

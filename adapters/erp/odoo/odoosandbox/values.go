@@ -205,6 +205,19 @@ func ratOf(v any) (*big.Rat, bool) {
 	return nil, false
 }
 
+// intOf returns the number in v when it is a whole number written without
+// a fraction or exponent, which compares without the cost of ratOf.
+func intOf(v any) (int64, bool) {
+	switch v := v.(type) {
+	case int64:
+		return v, true
+	case json.Number:
+		n, err := strconv.ParseInt(string(v), 10, 64)
+		return n, err == nil
+	}
+	return 0, false
+}
+
 // maxExponent bounds the exponent of numbers the sandbox parses, so that a
 // number such as 1e999999999 cannot make it compute a huge power of ten.
 const maxExponent = 100
