@@ -1,12 +1,14 @@
 package odoo
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/erpsync/erpsync/adapters/erp"
 	"github.com/erpsync/erpsync/internal/syncerr"
@@ -142,7 +144,7 @@ type stamp time.Time
 // UnmarshalJSON reads an Odoo datetime or false.
 func (s *stamp) UnmarshalJSON(b []byte) error {
 	var t text
-	if err := json.Unmarshal(b, &t); err != nil {
+	if err := t.UnmarshalJSON(b); err != nil {
 		return err
 	}
 	if t == "" {
@@ -163,12 +165,19 @@ type many2one struct {
 	name string
 }
 
-// UnmarshalJSON reads [id, "name"] or false.
+// UnmarshalJSON reads [id, "name"] or false. The usual shape, a plain
+// integer and a string without escapes, is read by hand: stock listings
+// decode millions of references.
 func (m *many2one) UnmarshalJSON(b []byte) error {
 	if string(b) == "false" || string(b) == "null" {
 		*m = many2one{}
 		return nil
 	}
+	if id, name, ok := plainPair(b); ok {
+		*m = many2one{id: id, name: name}
+		return nil
+	}
+
 	var pair []json.RawMessage
 	if err := json.Unmarshal(b, &pair); err != nil || len(pair) != 2 {
 		return fmt.Errorf("odoo reference %.40s is not [id, name]", b)
@@ -182,6 +191,41 @@ func (m *many2one) UnmarshalJSON(b []byte) error {
 	}
 	m.name = string(name)
 	return nil
+}
+
+// plainPair reads [id, "name"] when id is a plain integer and name a string
+// without escapes, and reports whether it could.
+func plainPair(b []byte) (int64, string, bool) {
+	inner, open := bytes.CutPrefix(bytes.TrimSpace(b), []byte("["))
+	inner, closed := bytes.CutSuffix(inner, []byte("]"))
+	if !open || !closed {
+		return 0, "", false
+	}
+	idText, rest, ok := bytes.Cut(inner, []byte(","))
+	if !ok {
+		return 0, "", false
+	}
+	id, err := strconv.ParseInt(string(bytes.TrimSpace(idText)), 10, 64)
+	if err != nil {
+		return 0, "", false
+	}
+	name, ok := plainString(bytes.TrimSpace(rest))
+	return id, name, ok
+}
+
+// plainString reads a JSON string without escapes, and reports whether b
+// is one.
+func plainString(b []byte) (string, bool) {
+	if len(b) < 2 || b[0] != '"' || b[len(b)-1] != '"' {
+		return "", false
+	}
+	body := b[1 : len(b)-1]
+	for _, c := range body {
+		if c == '"' || c == '\\' || c < 0x20 {
+			return "", false
+		}
+	}
+	return string(body), utf8.Valid(body)
 }
 
 // formatID formats a record id as erp types carry it.

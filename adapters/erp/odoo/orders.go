@@ -26,6 +26,10 @@ func (t *text) UnmarshalJSON(b []byte) error {
 		*t = ""
 		return nil
 	}
+	if s, ok := plainString(b); ok {
+		*t = text(s)
+		return nil
+	}
 	var s string
 	if err := json.Unmarshal(b, &s); err != nil {
 		return err
