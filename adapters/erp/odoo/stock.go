@@ -8,6 +8,8 @@ import (
 	"math/big"
 	"slices"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/erpsync/erpsync/adapters/erp"
 	"github.com/erpsync/erpsync/internal/syncerr"
 )
@@ -96,14 +98,17 @@ func (c *Client) stockLevels(ctx context.Context, changed []quantRow,
 		products[p.product], locs[p.location] = true, true
 	}
 
-	if err := c.sumQuants(ctx, levels, products, locs); err != nil {
-		return nil, err
-	}
-	if err := c.safetyStock(ctx, levels, products, locs); err != nil {
-		return nil, err
-	}
-	skus, err := c.skus(ctx, products)
-	if err != nil {
+	// The three reads are independent: each sets its own fields of the
+	// levels, or fills skus.
+	var skus map[int64]string
+	var g errgroup.Group
+	g.Go(func() error { return c.sumQuants(ctx, levels, products, locs) })
+	g.Go(func() error { return c.safetyStock(ctx, levels, products, locs) })
+	g.Go(func() (err error) {
+		skus, err = c.skus(ctx, products)
+		return err
+	})
+	if err := g.Wait(); err != nil {
 		return nil, err
 	}
 
