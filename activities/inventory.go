@@ -157,9 +157,6 @@ func (a *Inventory) SyncStock(ctx context.Context, in StockPassInput) (StockPass
 	defer release()
 
 	mark, err := a.startMark(ctx, in)
-	if err == nil {
-		err = a.State.RefreshStats(ctx)
-	}
 	if err != nil {
 		return StockPassResult{}, classify("sync stock of store "+in.Store, err)
 	}

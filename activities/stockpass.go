@@ -219,12 +219,6 @@ func (p *pass) collect(ctx context.Context, expect <-chan fetched, done <-chan a
 			}
 			res.Pages++
 			res.Watermark = queue[0].after.Since
-			if res.Pages == 1 {
-				// The tables may have been empty when the pass began.
-				if err := p.a.State.RefreshStats(ctx); err != nil {
-					return res, err
-				}
-			}
 			delete(waiting, queue[0].seq)
 			queue = queue[1:]
 		}

@@ -114,35 +114,50 @@ func (s *State) Plan(ctx context.Context, store string, levels []erp.StockLevel)
 	return s.PlanSKUs(ctx, store, distinct(cols.skus))
 }
 
-// The queries of a plan, each an index lookup by SKU so that its cost
+// The queries of a plan. Each probes an index once per SKU of $2 (the
+// lateral subqueries cannot be merged into a join), so that its cost
 // follows the SKUs asked for, not the size of the tables, whatever the
-// planner's statistics say. They read, for the SKUs of $2: the ERP's
-// levels of ERP $1; the levels last pushed to store $1; erpsync's own
-// safety stock; and the units of store $1's orders whose sync has not
-// booked them (no sync log entry yet, or one running or needing
-// attention).
+// planner's statistics say. They read: the ERP's levels of ERP $1; the
+// levels last pushed to store $1; erpsync's own safety stock; and the units
+// of store $1's orders whose sync has not booked them (no sync log entry
+// yet, or one running or needing attention).
 const (
 	planERPStockSQL = `
-SELECT sku, location, on_hand, reserved, safety_stock, modified
-FROM erpsync.erp_stock WHERE erp = $1 AND sku = ANY($2::text[])
-ORDER BY sku, location`
+SELECT e.sku, e.location, e.on_hand, e.reserved, e.safety_stock, e.modified
+FROM unnest($2::text[]) AS k(sku)
+CROSS JOIN LATERAL (
+    SELECT * FROM erpsync.erp_stock WHERE erp = $1 AND sku = k.sku OFFSET 0
+) e
+ORDER BY e.sku, e.location`
 
 	planPushedSQL = `
-SELECT sku, location, available FROM erpsync.stock_pushed
-WHERE store = $1 AND sku = ANY($2::text[])`
+SELECT p.sku, p.location, p.available
+FROM unnest($2::text[]) AS k(sku)
+CROSS JOIN LATERAL (
+    SELECT * FROM erpsync.stock_pushed WHERE store = $1 AND sku = k.sku OFFSET 0
+) p`
 
 	planSafetySQL = `
-SELECT sku, quantity FROM erpsync.safety_stock
-WHERE sku = ANY($1::text[]) AND quantity IS NOT NULL`
+SELECT s.sku, s.quantity
+FROM unnest($1::text[]) AS k(sku)
+CROSS JOIN LATERAL (
+    SELECT * FROM erpsync.safety_stock
+    WHERE sku = k.sku AND quantity IS NOT NULL OFFSET 0
+) s`
 
 	planInFlightSQL = `
-SELECT l.sku, sum(l.quantity)::bigint
-FROM erpsync.order_lines l
-LEFT JOIN erpsync.sync_log g
-    ON g.entity = 'order' AND g.store = l.store AND g.external_ref = l.order_id
-WHERE l.store = $1 AND l.sku = ANY($2::text[])
-    AND (g.status IS NULL OR g.status IN ('running', 'needs_attention'))
-GROUP BY l.sku`
+SELECT k.sku, sum(l.quantity)::bigint
+FROM unnest($2::text[]) AS k(sku)
+CROSS JOIN LATERAL (
+    SELECT order_id, quantity FROM erpsync.order_lines
+    WHERE store = $1 AND sku = k.sku OFFSET 0
+) l
+LEFT JOIN LATERAL (
+    SELECT status FROM erpsync.sync_log
+    WHERE entity = 'order' AND store = $1 AND external_ref = l.order_id OFFSET 0
+) g ON true
+WHERE g.status IS NULL OR g.status IN ('running', 'needs_attention')
+GROUP BY k.sku`
 )
 
 // PlanSKUs returns the targets of every location of skus for the store
@@ -329,31 +344,4 @@ func (s *State) CountERPStock(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("count erp stock levels: %w", err)
 	}
 	return n, nil
-}
-
-// refreshStatsSQL lists the tables of inventory sync whose statistics are
-// missing or stale: never analyzed, or changed since by more than a fifth
-// of their rows and a thousand.
-const refreshStatsSQL = `
-SELECT relname FROM pg_stat_user_tables
-WHERE schemaname = 'erpsync' AND relname IN ('erp_stock', 'stock_pushed')
-    AND (coalesce(last_analyze, last_autoanalyze) IS NULL
-        OR n_mod_since_analyze > greatest(1000, n_live_tup / 5))`
-
-// RefreshStats analyzes the tables of inventory sync whose statistics are
-// missing or stale. Until they are analyzed, the planner may read a whole
-// table where an index would read a page's SKUs; autovacuum gets there
-// too, but up to a minute late.
-func (s *State) RefreshStats(ctx context.Context) error {
-	rows, _ := s.pool.Query(ctx, refreshStatsSQL)
-	tables, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		return fmt.Errorf("read the statistics of inventory sync tables: %w", err)
-	}
-	for _, t := range tables {
-		if _, err := s.pool.Exec(ctx, "ANALYZE erpsync."+pgx.Identifier{t}.Sanitize()); err != nil {
-			return fmt.Errorf("analyze %s: %w", t, err)
-		}
-	}
-	return nil
 }

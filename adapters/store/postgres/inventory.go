@@ -13,15 +13,20 @@ import (
 
 // currentStockSQL reads the product and the stored quantity of each (sku,
 // location) asked for, locking the products for the rest of the
-// transaction so that stock writes of one product take turns.
+// transaction so that stock writes of one product take turns. Each lookup
+// is its own index probe (the lateral subqueries cannot be merged into a
+// join), so the cost follows the levels asked for, not the size of the
+// catalog, whatever the planner's statistics say.
 const currentStockSQL = `
-WITH locked AS (
-    SELECT id, sku FROM storefront.products WHERE sku = ANY($1) FOR UPDATE
-)
 SELECT i.n, p.id, s.quantity
 FROM unnest($1::text[], $2::text[]) WITH ORDINALITY AS i(sku, location, n)
-LEFT JOIN locked p ON p.sku = i.sku
-LEFT JOIN storefront.stock_levels s ON s.product_id = p.id AND s.location = i.location
+LEFT JOIN LATERAL (
+    SELECT id FROM storefront.products WHERE sku = i.sku FOR UPDATE
+) p ON true
+LEFT JOIN LATERAL (
+    SELECT quantity FROM storefront.stock_levels
+    WHERE product_id = p.id AND location = i.location OFFSET 0
+) s ON true
 ORDER BY i.n`
 
 const writeStockSQL = `
