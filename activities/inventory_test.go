@@ -39,8 +39,15 @@ func TestMain(m *testing.M) {
 type stockERP struct {
 	mu     sync.Mutex
 	levels map[[2]string]erp.StockLevel
+	sorted []keyedLevel // nil when levels changed since it was sorted
 	// onList, when set, runs before each listing, outside the lock.
 	onList func(q erp.Changes)
+}
+
+// keyedLevel is a level with its listing key.
+type keyedLevel struct {
+	key string
+	l   erp.StockLevel
 }
 
 func newStockERP(levels ...erp.StockLevel) *stockERP {
@@ -55,6 +62,7 @@ func (e *stockERP) set(l erp.StockLevel) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.levels[[2]string{l.SKU, l.Location}] = l
+	e.sorted = nil
 }
 
 func levelKey(l erp.StockLevel) string {
@@ -69,23 +77,23 @@ func (e *stockERP) ChangedStock(_ context.Context, q erp.Changes) (
 	e.mu.Lock()
 	defer e.mu.Unlock()
 
-	type keyed struct {
-		key string
-		l   erp.StockLevel
-	}
-	var all []keyed
-	for _, l := range e.levels {
-		if k := levelKey(l); !l.Modified.Before(q.Since) && k > q.Cursor {
-			all = append(all, keyed{k, l})
+	if e.sorted == nil {
+		for _, l := range e.levels {
+			e.sorted = append(e.sorted, keyedLevel{levelKey(l), l})
 		}
+		sort.Slice(e.sorted, func(i, j int) bool { return e.sorted[i].key < e.sorted[j].key })
 	}
-	sort.Slice(all, func(i, j int) bool { return all[i].key < all[j].key })
+	from := sort.Search(len(e.sorted), func(i int) bool {
+		k := e.sorted[i]
+		return k.key > q.Cursor && !k.l.Modified.Before(q.Since)
+	})
+	rest := e.sorted[from:]
 	page := erp.Page[erp.StockLevel]{Items: make([]erp.StockLevel, 0, q.PageSize())}
-	for _, k := range all[:min(len(all), q.PageSize())] {
+	for _, k := range rest[:min(len(rest), q.PageSize())] {
 		page.Items = append(page.Items, k.l)
 	}
-	if len(all) > q.PageSize() {
-		page.Next = all[q.PageSize()-1].key
+	if len(rest) > q.PageSize() {
+		page.Next = rest[q.PageSize()-1].key
 	}
 	return page, nil
 }
