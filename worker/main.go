@@ -84,7 +84,12 @@ func run(ctx context.Context) error {
 		orderStores[name], stockStores[name] = st, st
 	}
 	leases := lease.New(pool)
-	state := stockstate.New(pool, cfg.ERP, cfg.Inventory.SafetyStock)
+	locations := map[string]stockstate.LocationMap{}
+	for name, st := range cfg.Stores {
+		locations[name] = st.Locations
+	}
+	state := stockstate.New(pool, cfg.ERP, cfg.Inventory.SafetyStock,
+		stockstate.WithLocations(locations))
 	w.RegisterActivity(&activities.Orders{
 		Stores:    orderStores,
 		ERP:       orderERP,

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -211,6 +212,21 @@ func TestInventorySettings(t *testing.T) {
 		_, err := FromEnv(env(map[string]string{key: bad}))
 		if err == nil || !strings.Contains(err.Error(), key) {
 			t.Errorf("%s=%s: error %v, want one naming %s", key, bad, err, key)
+		}
+	}
+}
+
+func TestStoreLocations(t *testing.T) {
+	key := StoreEnv("demo", SettingLocations)
+	c, err := FromEnv(env(map[string]string{key: "WH-EAST=Online, WH-WEST=Online,=Shop"}))
+	want := map[string]string{"WH-EAST": "Online", "WH-WEST": "Online", "": "Shop"}
+	if err != nil || fmt.Sprint(c.Stores["demo"].Locations) != fmt.Sprint(want) {
+		t.Errorf("locations %v, %v; want %v", c.Stores["demo"].Locations, err, want)
+	}
+	for _, bad := range []string{"WH-EAST", "WH-EAST=", "A=B,A=C"} {
+		_, err := FromEnv(env(map[string]string{key: bad}))
+		if err == nil || !strings.Contains(err.Error(), key) {
+			t.Errorf("%s=%q: error %v, want one naming %s", key, bad, err, key)
 		}
 	}
 }

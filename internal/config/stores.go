@@ -52,6 +52,11 @@ type Store struct {
 	// single stock quantity per product (WooCommerce): the location whose
 	// levels the store sells.
 	Location string
+
+	// Locations maps ERP locations to the store locations that sell their
+	// stock; several may feed one. Empty: every ERP location is sold under
+	// its own name.
+	Locations map[string]string
 }
 
 // Per-store settings are read from ERPSYNC_STORE_<NAME>_<SETTING>, with
@@ -69,6 +74,7 @@ const (
 	SettingClientID      = "CLIENT_ID"
 	SettingClientSecret  = "CLIENT_SECRET"
 	SettingLocation      = "LOCATION"
+	SettingLocations     = "LOCATIONS"
 )
 
 // StoreEnv returns the name of the environment variable that holds
@@ -94,9 +100,35 @@ func readStore(name string, s Store, get func(key, fallback string) string) (Sto
 	s.ClientSecret = env(SettingClientSecret, "")
 	s.Location = env(SettingLocation, "")
 
+	var err error
+	if s.Locations, err = parseLocations(env(SettingLocations, "")); err != nil {
+		return s, fmt.Errorf("%s: %w", StoreEnv(name, SettingLocations), err)
+	}
 	if !slices.Contains(Platforms, s.Platform) {
 		return s, fmt.Errorf("%s: unknown platform %q (supported: %s)",
 			StoreEnv(name, SettingPlatform), s.Platform, strings.Join(Platforms, ", "))
 	}
 	return s, nil
+}
+
+// parseLocations reads a comma-separated list of erp=store location pairs,
+// such as "WH-EAST=Online,WH-WEST=Online,=Online" (an empty ERP location
+// is the whole stock of an ERP that keeps no locations).
+func parseLocations(list string) (map[string]string, error) {
+	if strings.TrimSpace(list) == "" {
+		return nil, nil
+	}
+	m := map[string]string{}
+	for _, pair := range strings.Split(list, ",") {
+		erpLoc, storeLoc, ok := strings.Cut(pair, "=")
+		erpLoc, storeLoc = strings.TrimSpace(erpLoc), strings.TrimSpace(storeLoc)
+		if !ok || storeLoc == "" {
+			return nil, fmt.Errorf("%q is not erp-location=store-location", pair)
+		}
+		if _, dup := m[erpLoc]; dup {
+			return nil, fmt.Errorf("erp location %q is mapped twice", erpLoc)
+		}
+		m[erpLoc] = storeLoc
+	}
+	return m, nil
 }

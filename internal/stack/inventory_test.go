@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -12,6 +13,8 @@ import (
 	"github.com/erpsync/erpsync/adapters/erp/erpsandbox"
 	"github.com/erpsync/erpsync/adapters/store"
 	"github.com/erpsync/erpsync/adapters/store/postgres"
+	"github.com/erpsync/erpsync/adapters/store/storesandbox"
+	"github.com/erpsync/erpsync/internal/config"
 	"github.com/erpsync/erpsync/internal/schedules"
 	"github.com/erpsync/erpsync/internal/synclog"
 	"github.com/erpsync/erpsync/workflows"
@@ -167,5 +170,87 @@ func TestBackfillPassesOverTheWholeCatalog(t *testing.T) {
 	out, _ = starterCmd(t, nil, "backfill", "status", StoreName)
 	if !strings.Contains(out, "finished") {
 		t.Errorf("backfill status = %q, want it finished", out)
+	}
+}
+
+// TestInventorySyncThroughEveryERP runs the inventory sync against every
+// ERP's sandbox, each naming its locations its own way, which the store's
+// location map translates.
+func TestInventorySyncThroughEveryERP(t *testing.T) {
+	maps := map[string]string{
+		config.ERPOdoo:            "",
+		config.ERPNetSuite:        "",
+		config.ERPSAP:             "1010/WH-EAST=WH-EAST,1010/WH-WEST=WH-WEST",
+		config.ERPBusinessCentral: "=WH-EAST",
+	}
+	t.Cleanup(func() {
+		st.SetEnv()
+		if err := st.UseERP(context.WithoutCancel(t.Context()), config.ERPOdoo); err != nil {
+			t.Errorf("point the worker back at odoo: %v", err)
+		}
+	})
+
+	for _, name := range config.ERPs {
+		t.Run(name, func(t *testing.T) {
+			st.SetEnv(config.StoreEnv(StoreName, config.SettingLocations) + "=" + maps[name])
+			if err := st.UseERP(t.Context(), name); err != nil {
+				t.Fatal(err)
+			}
+			sku := "INV-" + strings.ToUpper(strings.ReplaceAll(name, "_", ""))
+			stockItem(t, sku, map[string]int64{"WH-EAST": 6, "WH-WEST": 2})
+			want := "WH-EAST=6 WH-WEST=2"
+			if name == config.ERPBusinessCentral {
+				want = "WH-EAST=8" // one total, sold at WH-EAST
+			}
+
+			var res workflows.InventorySyncResult
+			id := fmt.Sprintf("inventory-%s-%d", name, time.Now().UnixNano())
+			err := st.runWorkflow(t.Context(), id, workflows.InventorySyncName,
+				workflows.InventorySyncInput{Store: StoreName, PageSize: 50}, &res)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := storeStock(t, sku); got != want {
+				t.Errorf("after a sync from %s (%+v), store holds %s, want %s", name, res,
+					got, want)
+			}
+		})
+	}
+}
+
+// TestInventorySyncToEveryStorePlatform runs the inventory sync into every
+// store platform's sandbox through its adapter's bulk stock call.
+func TestInventorySyncToEveryStorePlatform(t *testing.T) {
+	t.Cleanup(func() { useHeadless(t) })
+
+	for _, platform := range config.Platforms[1:] {
+		t.Run(platform, func(t *testing.T) {
+			if err := st.UseStore(t.Context(), platform); err != nil {
+				t.Fatal(err)
+			}
+			sku := "INV-" + strings.ToUpper(platform)
+			if _, err := st.StoreModel.CreateProduct(storesandbox.Product{SKU: sku, Name: sku,
+				PriceMinor: 500, Currency: Currency}); err != nil {
+				t.Fatal(err)
+			}
+			stockItem(t, sku, map[string]int64{"WH-EAST": 5, "WH-WEST": 3})
+
+			var res workflows.InventorySyncResult
+			id := fmt.Sprintf("inventory-%s-%d", platform, time.Now().UnixNano())
+			err := st.runWorkflow(t.Context(), id, workflows.InventorySyncName,
+				workflows.InventorySyncInput{Store: StoreName, PageSize: 50}, &res)
+			if err != nil {
+				t.Fatal(err)
+			}
+
+			east, _ := st.StoreModel.Stock(sku, "WH-EAST")
+			west, westSet := st.StoreModel.Stock(sku, "WH-WEST")
+			// WooCommerce keeps one quantity per product: that of WH-EAST.
+			wantWest := platform != config.PlatformWooCommerce
+			if east != 5 || westSet != wantWest || wantWest && west != 3 {
+				t.Errorf("after a sync into %s (%+v), WH-EAST %d, WH-WEST %d (%v); want 5 "+
+					"and 3", platform, res, east, west, westSet)
+			}
+		})
 	}
 }

@@ -100,6 +100,10 @@ type Stack struct {
 	// changes, in nanoseconds.
 	erpLag atomic.Int64
 
+	// extraEnv is added to the configuration of the worker and the
+	// starter when they next start.
+	extraEnv []string
+
 	// Pool reaches erpsync's Postgres; Store is the headless storefront in
 	// it; Client is a Temporal client.
 	Pool   *pgxpool.Pool
@@ -302,8 +306,12 @@ func (s *Stack) env(listen string) []string {
 	if s.Shop.Env != nil {
 		env = append(env, s.Shop.Env(StoreName)...)
 	}
-	return env
+	return append(env, s.extraEnv...)
 }
+
+// SetEnv sets variables of the worker's and the starter's configuration,
+// as "KEY=value", on top of the stack's, from their next start on.
+func (s *Stack) SetEnv(env ...string) { s.extraEnv = env }
 
 func (s *Stack) startWorker(ctx context.Context) error {
 	s.worker = &process{

@@ -71,3 +71,26 @@ func TestTargetChanged(t *testing.T) {
 		}
 	}
 }
+
+func TestAllotSellsERPLocationsWhereTheMapSays(t *testing.T) {
+	levels := []erp.StockLevel{level("EAST", 10, 0, 0), level("WEST", 4, 1, 0),
+		level("RETURNS", 7, 0, 0), level("", 2, 0, 0)}
+	tests := []struct {
+		name string
+		m    LocationMap
+		want map[string]int64
+	}{
+		{"the same names", nil, map[string]int64{"EAST": 10, "WEST": 3, "RETURNS": 7, "": 2}},
+		{"two feed one, one left out", LocationMap{"EAST": "WEB", "WEST": "WEB", "": "SHOP"},
+			map[string]int64{"WEB": 13, "SHOP": 2}},
+	}
+	for _, tt := range tests {
+		got := map[string]int64{}
+		for _, tg := range Allot(SKUStock{SKU: "MUG", Levels: levels, Locations: tt.m}) {
+			got[tg.Location] = tg.Available
+		}
+		if fmt.Sprint(got) != fmt.Sprint(tt.want) {
+			t.Errorf("%s: Allot() = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}

@@ -23,12 +23,26 @@ type State struct {
 	pool          *pgxpool.Pool
 	erp           string
 	defaultSafety int64
+	locations     map[string]LocationMap
+}
+
+// An Option adjusts [New].
+type Option func(*State)
+
+// WithLocations sets the location map of each store, by store name; a
+// store without one sells every ERP location under its own name.
+func WithLocations(maps map[string]LocationMap) Option {
+	return func(s *State) { s.locations = maps }
 }
 
 // New returns the state of the ERP named erpName in pool. defaultSafety is
 // the safety stock held back for SKUs that have none of their own.
-func New(pool *pgxpool.Pool, erpName string, defaultSafety int64) *State {
-	return &State{pool: pool, erp: erpName, defaultSafety: defaultSafety}
+func New(pool *pgxpool.Pool, erpName string, defaultSafety int64, opts ...Option) *State {
+	s := &State{pool: pool, erp: erpName, defaultSafety: defaultSafety}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // A Mark is how far a listing of changes got: every change modified before
@@ -160,9 +174,9 @@ WHERE g.status IS NULL OR g.status IN ('running', 'needs_attention')
 GROUP BY k.sku`
 )
 
-// PlanSKUs returns the targets of every location of skus for the store
-// named store, from the ERP's stock as last read. SKUs the ERP has no
-// stock of have no targets.
+// PlanSKUs returns the targets of every store location of skus for the
+// store named store, from the ERP's stock as last read and the store's
+// location map. SKUs the ERP has no stock of have no targets.
 func (s *State) PlanSKUs(ctx context.Context, store string, skus []string) ([]Target, error) {
 	if len(skus) == 0 {
 		return nil, nil
@@ -192,7 +206,8 @@ func (s *State) readPlan(ctx context.Context, store string, skus []string) ([]*S
 			&l.SafetyStock, &l.Modified}, func() error {
 			st, ok := bySKU[l.SKU]
 			if !ok {
-				st = &SKUStock{SKU: l.SKU, Safety: s.defaultSafety, Pushed: map[string]int64{}}
+				st = &SKUStock{SKU: l.SKU, Safety: s.defaultSafety, Pushed: map[string]int64{},
+					Locations: s.locations[store]}
 				bySKU[l.SKU] = st
 				order = append(order, st)
 			}

@@ -316,3 +316,22 @@ func TestMarkWithoutCursorHasNoListingUnderWay(t *testing.T) {
 		t.Errorf("Mark() = %+v, want only the watermark", got)
 	}
 }
+
+func TestPlanSellsStockWhereTheStoresLocationMapSays(t *testing.T) {
+	_, pool := newState(t)
+	s := New(pool, "odoo", 0, WithLocations(map[string]LocationMap{
+		"web": {"EAST": "ONLINE", "WEST": "ONLINE"},
+	}))
+	_, err := s.Plan(t.Context(), "demo", []erp.StockLevel{stock("MUG", "EAST", 10, 0),
+		stock("MUG", "WEST", 4, 0), stock("MUG", "SHOP", 2, 0)})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	web, _ := s.PlanSKUs(t.Context(), "web", []string{"MUG"})
+	demo, _ := s.PlanSKUs(t.Context(), "demo", []string{"MUG"})
+	if byPlace(web) != "MUG@ONLINE=14*" || byPlace(demo) != "MUG@EAST=10* MUG@SHOP=2* MUG@WEST=4*" {
+		t.Errorf("web %s, demo %s; want web to sell EAST and WEST as ONLINE", byPlace(web),
+			byPlace(demo))
+	}
+}
