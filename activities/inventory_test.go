@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,7 +22,7 @@ import (
 	"github.com/erpsync/erpsync/adapters/store"
 	"github.com/erpsync/erpsync/adapters/store/postgres"
 	"github.com/erpsync/erpsync/internal/devenv"
-	"github.com/erpsync/erpsync/internal/schema"
+	"github.com/erpsync/erpsync/internal/pgtest"
 	"github.com/erpsync/erpsync/internal/stockstate"
 	"github.com/erpsync/erpsync/internal/synclog"
 )
@@ -135,25 +134,10 @@ func lvl(sku, loc string, onHand, reserved, safety int64, modified time.Time) er
 		SafetyStock: safety, Modified: modified}
 }
 
-// fixtures numbers the databases of the fixtures.
-var fixtures atomic.Int64
-
 // newStockFixture sells skus in the store, with no stock yet.
 func newStockFixture(t testing.TB, e *stockERP, skus ...string) *stockFixture {
 	t.Helper()
-	name := fmt.Sprintf("acts_%d_%s", fixtures.Add(1), strings.ToLower(t.Name()))
-	url, err := pg.CreateDatabase(t.Context(), name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool, err := pgxpool.New(t.Context(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	if err := schema.Migrate(t.Context(), pool); err != nil {
-		t.Fatal(err)
-	}
+	pool := pgtest.Pool(t, pg)
 
 	st := postgres.New(pool)
 	var products []postgres.Product

@@ -23,15 +23,26 @@ import (
 	"github.com/erpsync/erpsync/workflows"
 )
 
-// schedulesCmd runs one command on the inventory schedules.
-func schedulesCmd(ctx context.Context, cfg config.Config, cmd string, args []string,
-	out io.Writer) error {
+// withTemporal runs do with a client of the configured Temporal server.
+func withTemporal(ctx context.Context, cfg config.Config, do func(client.Client) error) error {
 	tc, err := boot.Temporal(ctx, cfg, zap.NewNop())
 	if err != nil {
 		return err
 	}
 	defer tc.Close()
+	return do(tc)
+}
 
+// schedulesCmd runs one command on the inventory schedules.
+func schedulesCmd(ctx context.Context, cfg config.Config, cmd string, args []string,
+	out io.Writer) error {
+	return withTemporal(ctx, cfg, func(tc client.Client) error {
+		return schedulesOn(ctx, tc, cfg, cmd, args, out)
+	})
+}
+
+func schedulesOn(ctx context.Context, tc client.Client, cfg config.Config, cmd string,
+	args []string, out io.Writer) error {
 	switch cmd {
 	case "apply":
 		return applySchedules(ctx, tc, cfg, out)
@@ -127,20 +138,16 @@ func pauseSchedule(ctx context.Context, tc client.Client, cmd string, args []str
 // backfillCmd starts the full stock pass of a store or shows its progress.
 func backfillCmd(ctx context.Context, cfg config.Config, cmd string, args []string,
 	out io.Writer) error {
-	tc, err := boot.Temporal(ctx, cfg, zap.NewNop())
-	if err != nil {
-		return err
-	}
-	defer tc.Close()
-
-	switch cmd {
-	case "start":
-		return startBackfill(ctx, tc, cfg, args, out)
-	case "status":
-		return backfillStatus(ctx, tc, args, out)
-	default:
-		return errors.New(usage)
-	}
+	return withTemporal(ctx, cfg, func(tc client.Client) error {
+		switch cmd {
+		case "start":
+			return startBackfill(ctx, tc, cfg, args, out)
+		case "status":
+			return backfillStatus(ctx, tc, args, out)
+		default:
+			return errors.New(usage)
+		}
+	})
 }
 
 func startBackfill(ctx context.Context, tc client.Client, cfg config.Config, args []string,

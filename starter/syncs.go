@@ -10,9 +10,8 @@ import (
 	"os"
 	"text/tabwriter"
 
-	"go.uber.org/zap"
+	"go.temporal.io/sdk/client"
 
-	"github.com/erpsync/erpsync/internal/boot"
 	"github.com/erpsync/erpsync/internal/config"
 	"github.com/erpsync/erpsync/internal/syncops"
 	"github.com/erpsync/erpsync/workflows"
@@ -20,23 +19,19 @@ import (
 
 // syncs runs one operator command against Temporal.
 func syncs(ctx context.Context, cfg config.Config, cmd string, args []string, out io.Writer) error {
-	tc, err := boot.Temporal(ctx, cfg, zap.NewNop())
-	if err != nil {
-		return err
-	}
-	defer tc.Close()
-	ops := &syncops.Ops{Client: tc, Namespace: cfg.TemporalNamespace}
-
-	switch cmd {
-	case "list":
-		return list(ctx, ops, args, out)
-	case "show":
-		return show(ctx, ops, args, out)
-	case "retry", "skip", "override":
-		return decide(ctx, ops, cmd, args, out)
-	default:
-		return errors.New(usage)
-	}
+	return withTemporal(ctx, cfg, func(tc client.Client) error {
+		ops := &syncops.Ops{Client: tc, Namespace: cfg.TemporalNamespace}
+		switch cmd {
+		case "list":
+			return list(ctx, ops, args, out)
+		case "show":
+			return show(ctx, ops, args, out)
+		case "retry", "skip", "override":
+			return decide(ctx, ops, cmd, args, out)
+		default:
+			return errors.New(usage)
+		}
+	})
 }
 
 func list(ctx context.Context, ops *syncops.Ops, args []string, out io.Writer) error {

@@ -7,10 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"github.com/erpsync/erpsync/internal/devenv"
-	"github.com/erpsync/erpsync/internal/schema"
+	"github.com/erpsync/erpsync/internal/pgtest"
 )
 
 var pg *devenv.Postgres
@@ -22,19 +20,7 @@ func TestMain(m *testing.M) {
 // newLeases returns Leases over a fresh, migrated database.
 func newLeases(t *testing.T) *Leases {
 	t.Helper()
-	url, err := pg.CreateDatabase(t.Context(), "lease_"+t.Name())
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool, err := pgxpool.New(t.Context(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	if err := schema.Migrate(t.Context(), pool); err != nil {
-		t.Fatal(err)
-	}
-	l := New(pool)
+	l := New(pgtest.Pool(t, pg))
 	l.poll = 5 * time.Millisecond
 	return l
 }

@@ -12,7 +12,7 @@ import (
 
 	"github.com/erpsync/erpsync/adapters/erp"
 	"github.com/erpsync/erpsync/internal/devenv"
-	"github.com/erpsync/erpsync/internal/schema"
+	"github.com/erpsync/erpsync/internal/pgtest"
 	"github.com/erpsync/erpsync/internal/synclog"
 )
 
@@ -26,18 +26,7 @@ func TestMain(m *testing.M) {
 // database, with a default safety stock of 1, and its pool.
 func newState(t *testing.T) (*State, *pgxpool.Pool) {
 	t.Helper()
-	url, err := pg.CreateDatabase(t.Context(), "stock_"+strings.ToLower(t.Name()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool, err := pgxpool.New(t.Context(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	if err := schema.Migrate(t.Context(), pool); err != nil {
-		t.Fatal(err)
-	}
+	pool := pgtest.Pool(t, pg)
 	return New(pool, "odoo", 1), pool
 }
 
