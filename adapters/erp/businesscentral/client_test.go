@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -14,6 +13,7 @@ import (
 	"github.com/erpsync/erpsync/adapters/erp/businesscentral/bcsandbox"
 	"github.com/erpsync/erpsync/adapters/erp/erpsandbox"
 	"github.com/erpsync/erpsync/internal/syncerr"
+	"github.com/erpsync/erpsync/internal/testclock"
 )
 
 var testCreds = bcsandbox.Credentials{
@@ -22,29 +22,11 @@ var testCreds = bcsandbox.Credentials{
 	ClientID: "0a0b0c0d-0000-4000-8000-000000000001", ClientSecret: "right-secret",
 }
 
-// clock is a settable clock shared by the model and the sandbox.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // env is a Business Central sandbox behind httptest and a client of it.
 type env struct {
 	model  *erpsandbox.Model
 	faults *erpsandbox.Faults
-	clock  *clock
+	clock  *testclock.Clock
 	srv    *httptest.Server
 	client *Client
 
@@ -56,7 +38,7 @@ type env struct {
 func newEnv(t *testing.T, wrap func(http.Handler) http.Handler,
 	opts ...bcsandbox.Option) *env {
 	t.Helper()
-	e := &env{clock: &clock{now: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)}}
+	e := &env{clock: testclock.New(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))}
 	e.model = erpsandbox.NewModel(e.clock.Now)
 	_, err := e.model.SeedProducts([]erpsandbox.Product{
 		{SKU: "W-1", Name: "Widget", PriceMinor: 1999, Currency: "USD"},

@@ -37,7 +37,7 @@ func allPages[T any](t *testing.T, since time.Time, limit int,
 func TestChangedProductsPagesAndDelta(t *testing.T) {
 	e := newEnv(t, "tba", nil)
 	t1 := t0.Add(time.Hour)
-	e.clock.set(t1)
+	e.clock.Set(t1)
 	for i := range 5 {
 		_, err := e.model.CreateProduct(erpsandbox.Product{SKU: fmt.Sprintf("N-%d", i),
 			Name: "New", PriceMinor: int64(100 + i), Currency: "USD"})
@@ -83,7 +83,7 @@ func TestChangedStock(t *testing.T) {
 		}
 	}
 	t1 := t0.Add(time.Minute)
-	e.clock.set(t1)
+	e.clock.Set(t1)
 	if _, err := e.model.SetSafetyStock("W-1", "WH-EAST", 3); err != nil {
 		t.Fatalf("SetSafetyStock() error = %v", err)
 	}
@@ -119,7 +119,7 @@ func TestChangedShipmentsAndCancellations(t *testing.T) {
 	}
 
 	t1 := t0.Add(time.Hour)
-	e.clock.set(t1)
+	e.clock.Set(t1)
 	shippedID, _ := strconv.ParseInt(shipped.ID, 10, 64)
 	_, err = e.model.ShipSalesOrder(erpsandbox.Shipment{OrderID: shippedID, Carrier: "UPS",
 		TrackingNumber: "1Z999", ShippedAt: t1})
@@ -184,7 +184,7 @@ func TestCustomers(t *testing.T) {
 	}
 
 	t1 := t0.Add(time.Hour)
-	e.clock.set(t1)
+	e.clock.Set(t1)
 	updated, err := e.client.UpdateCustomer(ctx, first.ID, erp.Customer{Phone: "+351 2"})
 	if err != nil || updated.Phone != "+351 2" || updated.Email != c.Email ||
 		updated.Address.City != "Porto" {
@@ -240,7 +240,7 @@ func TestChangesDuringPaging(t *testing.T) {
 		t.Fatalf("first page = %+v, %v", first, err)
 	}
 
-	e.clock.set(t0.Add(time.Minute))
+	e.clock.Set(t0.Add(time.Minute))
 	for _, id := range []string{first.Items[0].ID, "4"} {
 		n, _ := strconv.ParseInt(id, 10, 64)
 		touch := func(p *erpsandbox.Product) error { p.PriceMinor++; return nil }

@@ -15,6 +15,7 @@ import (
 	"github.com/erpsync/erpsync/adapters/erp"
 	"github.com/erpsync/erpsync/adapters/erp/erpsandbox"
 	"github.com/erpsync/erpsync/adapters/erp/netsuite/netsuitesandbox"
+	"github.com/erpsync/erpsync/internal/testclock"
 )
 
 // testKey is the certificate key of the OAuth 2.0 tests, made once.
@@ -52,31 +53,13 @@ var authMethods = map[string]func(*Config){
 	},
 }
 
-// clock is a settable clock for the model.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
-
 // env is a NetSuite sandbox behind httptest and a client of it.
 type env struct {
 	model  *erpsandbox.Model
 	faults *erpsandbox.Faults
 	srv    *netsuitesandbox.Server
 	url    string
-	clock  *clock
+	clock  *testclock.Clock
 	client *Client
 }
 
@@ -89,7 +72,7 @@ var t0 = time.Date(2026, 5, 1, 10, 0, 0, 0, time.UTC)
 func newEnv(t *testing.T, method string, adjust func(*Config),
 	opts ...netsuitesandbox.Option) *env {
 	t.Helper()
-	e := &env{clock: &clock{now: t0}}
+	e := &env{clock: testclock.New(t0)}
 	e.model = erpsandbox.NewModel(e.clock.Now)
 	_, err := e.model.SeedProducts([]erpsandbox.Product{
 		{SKU: "W-1", Name: "Widget", PriceMinor: 1999, Currency: "USD"},

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,36 +13,18 @@ import (
 	"github.com/erpsync/erpsync/adapters/erp/odoo/odoosandbox"
 	"github.com/erpsync/erpsync/internal/httpretry"
 	"github.com/erpsync/erpsync/internal/syncerr"
+	"github.com/erpsync/erpsync/internal/testclock"
 )
 
 // transports are the two wire protocols every contract test runs over.
 var transports = []string{TransportJSONRPC, TransportJSON2}
-
-// clock is a settable clock for the sandbox model.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// advance moves the clock on by d.
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // contract is a sandbox behind httptest, with a settable clock, and a
 // client of it over one transport.
 type contract struct {
 	model     *erpsandbox.Model
 	faults    *erpsandbox.Faults
-	clock     *clock
+	clock     *testclock.Clock
 	url       string
 	transport string
 	client    *Client
@@ -53,7 +34,7 @@ type contract struct {
 // transport.
 func newContract(t *testing.T, transport string) *contract {
 	t.Helper()
-	clk := &clock{now: time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)}
+	clk := testclock.New(time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC))
 	c := &contract{model: erpsandbox.NewModel(clk.Now), clock: clk, transport: transport}
 	_, err := c.model.SeedProducts([]erpsandbox.Product{
 		{SKU: "W-1", Name: "Widget", PriceMinor: 1999, Currency: "USD"},
@@ -247,7 +228,7 @@ func TestContractCustomers(t *testing.T) {
 			t.Error("FindCustomer(empty query) error = nil, want InvalidError")
 		}
 
-		c.clock.advance(time.Minute)
+		c.clock.Advance(time.Minute)
 		updated, err := c.client.UpdateCustomer(ctx, created.ID, erp.Customer{Phone: "+1 555"})
 		if err != nil || updated.Phone != "+1 555" || updated.Name != "Grace Hopper" ||
 			!updated.Modified.After(created.Modified) {
@@ -267,7 +248,7 @@ func (c *contract) seedCustomers(t *testing.T, n int) time.Time {
 		if err != nil {
 			t.Fatalf("CreateCustomer() error = %v", err)
 		}
-		c.clock.advance(time.Minute)
+		c.clock.Advance(time.Minute)
 	}
 	return first
 }
@@ -342,7 +323,7 @@ func TestContractKeysetPagingKeepsTies(t *testing.T) {
 func TestContractProducts(t *testing.T) {
 	eachTransport(t, func(t *testing.T, c *contract) {
 		since := c.clock.Now().Add(time.Minute)
-		c.clock.advance(2 * time.Minute)
+		c.clock.Advance(2 * time.Minute)
 		w, _ := c.model.ProductBySKU("W-1")
 		if _, err := c.model.UpdateProduct(w.ID, func(p *erpsandbox.Product) error {
 			p.Archived, p.PriceMinor = true, 2500
@@ -376,7 +357,7 @@ func TestContractStock(t *testing.T) {
 		if _, err := c.model.SetSafetyStock("W-1", "WH/Stock", 2); err != nil {
 			t.Fatalf("SetSafetyStock() error = %v", err)
 		}
-		c.clock.advance(time.Hour)
+		c.clock.Advance(time.Hour)
 		since := c.clock.Now()
 		if _, err := c.model.SetStock("G-1", "WH/Stock", 5, 0); err != nil {
 			t.Fatalf("SetStock() error = %v", err)
@@ -425,7 +406,7 @@ func TestContractShipmentsAndCancellations(t *testing.T) {
 		}
 		shippedID, _ := parseID("id", shipped.ID)
 		cancelledID, _ := parseID("id", cancelled.ID)
-		c.clock.advance(time.Hour)
+		c.clock.Advance(time.Hour)
 
 		s, err := c.model.ShipSalesOrder(erpsandbox.Shipment{OrderID: shippedID,
 			Carrier: "DHL", TrackingNumber: "JD0001", TrackingURL: "https://track/JD0001"})

@@ -59,7 +59,7 @@ func TestChangedProductsPagesAndFilters(t *testing.T) {
 		t.Errorf("MUG listed as %+v", p)
 	}
 
-	f.clock.advance(time.Hour)
+	f.clock.Advance(time.Hour)
 	mug, _ := f.model.ProductBySKU("MUG")
 	if _, err := f.model.UpdateProduct(mug.ID, func(p *erpsandbox.Product) error {
 		p.PriceMinor = 1300
@@ -131,7 +131,7 @@ func TestCustomersFindCreateUpdate(t *testing.T) {
 		t.Errorf("FindCustomer(unknown e-mail) = %v, %v; want not found", found, err)
 	}
 
-	f.clock.advance(time.Minute)
+	f.clock.Advance(time.Minute)
 	updated, err := f.client.UpdateCustomer(ctx, created.ID, erp.Customer{
 		Email: "grace@navy.example", Name: "Grace Hopper", Address: erp.Address{City: "Lisbon"}})
 	if err != nil {
@@ -174,7 +174,7 @@ func TestChangedCustomersPagesAndFilters(t *testing.T) {
 			Email: fmt.Sprintf("c%d@example.com", i)}); err != nil {
 			t.Fatal(err)
 		}
-		f.clock.advance(time.Second)
+		f.clock.Advance(time.Second)
 	}
 
 	all, pages := listAll(t, f.client.ChangedCustomers, erp.Changes{Since: start, Limit: 2})
@@ -205,7 +205,7 @@ func TestChangedCustomersMergesCreatedAndChanged(t *testing.T) {
 			t.Fatal(err)
 		}
 		ids[name] = c.ID
-		f.clock.advance(time.Second)
+		f.clock.Advance(time.Second)
 	}
 	create("A")
 	create("B")
@@ -216,7 +216,7 @@ func TestChangedCustomersMergesCreatedAndChanged(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	f.clock.advance(time.Second)
+	f.clock.Advance(time.Second)
 	create("D")
 
 	all, pages := listAll(t, f.client.ChangedCustomers,
@@ -299,7 +299,7 @@ func TestShipmentsAndCancellations(t *testing.T) {
 	var shippedID, cancelledID int64
 	fmt.Sscan(shipped.ID, &shippedID)
 	fmt.Sscan(cancelled.ID, &cancelledID)
-	f.clock.advance(time.Hour)
+	f.clock.Advance(time.Hour)
 	if _, err := f.model.ShipSalesOrder(erpsandbox.Shipment{OrderID: shippedID,
 		TrackingNumber: "1Z999"}); err != nil {
 		t.Fatal(err)

@@ -19,27 +19,10 @@ import (
 	"github.com/erpsync/erpsync/adapters/erp/erpsandbox"
 	"github.com/erpsync/erpsync/adapters/erp/sap/sapsandbox"
 	"github.com/erpsync/erpsync/internal/syncerr"
+	"github.com/erpsync/erpsync/internal/testclock"
 )
 
 var testCreds = sapsandbox.Credentials{User: "COMM_USER", Password: "comm-password"}
-
-// clock is a settable time for the model, so that deltas can be tested.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
 
 // fixture is a sandbox over a model with a small catalog, and a client of it.
 type fixture struct {
@@ -48,7 +31,7 @@ type fixture struct {
 	faults  *erpsandbox.Faults
 	sandbox *sapsandbox.Server
 	url     string
-	clock   *clock
+	clock   *testclock.Clock
 	client  *Client
 
 	fetches atomic.Int64
@@ -71,7 +54,7 @@ func (f *fixture) posted(path string) map[string]any {
 
 func newFixture(t *testing.T, opts ...sapsandbox.Option) *fixture {
 	t.Helper()
-	f := &fixture{t: t, clock: &clock{now: time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)},
+	f := &fixture{t: t, clock: testclock.New(time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)),
 		posts: map[string][]byte{}}
 	f.model = erpsandbox.NewModel(f.clock.Now)
 	var err error

@@ -21,7 +21,7 @@ func place(t *testing.T, f *fixture, n int, step time.Duration) []string {
 			t.Fatal(err)
 		}
 		ids[i] = strconv.FormatInt(o.ID, 10)
-		f.clock.add(step)
+		f.clock.Advance(step)
 	}
 	return ids
 }
@@ -62,7 +62,7 @@ func list(t *testing.T, f *fixture, since time.Time, limit int, between func(pag
 func TestChangedOrdersPagesThroughTiesInOrder(t *testing.T) {
 	f := newFixture(t, nil)
 	old := place(t, f, 2, time.Minute)
-	since := f.clock.now()
+	since := f.clock.Now()
 	// Three orders share a second, then two more share the next one.
 	want := append(place(t, f, 3, 0), place(t, f, 1, time.Second)...)
 	want = append(want, place(t, f, 2, 0)...)
@@ -77,7 +77,7 @@ func TestChangedOrdersPagesThroughTiesInOrder(t *testing.T) {
 
 func TestChangedOrdersSkipsNothingThatMovesDuringTheListing(t *testing.T) {
 	f := newFixture(t, nil)
-	since := f.clock.now()
+	since := f.clock.Now()
 	ids := place(t, f, 6, 0)
 
 	// After the first page, an order already listed and one not yet listed
@@ -87,7 +87,7 @@ func TestChangedOrdersSkipsNothingThatMovesDuringTheListing(t *testing.T) {
 		if page != 0 {
 			return
 		}
-		f.clock.add(time.Second)
+		f.clock.Advance(time.Second)
 		for _, id := range []string{ids[0], ids[4]} {
 			n, _ := strconv.ParseInt(id, 10, 64)
 			if _, err := f.model.TouchOrder(n); err != nil {
@@ -110,10 +110,10 @@ func TestChangedOrdersSkipsNothingThatMovesDuringTheListing(t *testing.T) {
 
 func TestChangedOrdersListsMoreTiesThanAPageHolds(t *testing.T) {
 	f := newFixture(t, nil)
-	since := f.clock.now()
+	since := f.clock.Now()
 	want := place(t, f, maxPage+7, 0)
 	later := place(t, f, 1, time.Second)
-	f.clock.add(time.Second)
+	f.clock.Advance(time.Second)
 	want = append(want, later...)
 	want = append(want, place(t, f, 1, 0)...)
 
@@ -136,7 +136,7 @@ func TestChangedOrdersRefusesAForeignCursor(t *testing.T) {
 		t.Errorf("ChangedOrders(bad cursor) error = %v, want an InvalidError on cursor", err)
 	}
 
-	page, err := f.store.ChangedOrders(t.Context(), store.Changes{Since: f.clock.now()})
+	page, err := f.store.ChangedOrders(t.Context(), store.Changes{Since: f.clock.Now()})
 	if err != nil || len(page.Items) != 0 || page.Next != "" {
 		t.Errorf("ChangedOrders(nothing changed) = %+v, %v; want an empty last page", page, err)
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/erpsync/erpsync/adapters/erp/erpsandbox"
 	"github.com/erpsync/erpsync/adapters/store/bigcommerce/bcstoresandbox"
 	"github.com/erpsync/erpsync/adapters/store/storesandbox"
+	"github.com/erpsync/erpsync/internal/testclock"
 )
 
 // Credentials of the sandbox under test.
@@ -27,29 +28,11 @@ const (
 var testCreds = bcstoresandbox.Credentials{StoreHash: testHash, StoreID: "1001197568",
 	AccessToken: testToken, ClientID: testClientID, ClientSecret: testClientSecret}
 
-// clock is a settable time source for the model.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // fixture is a seeded store model served by the sandbox over HTTP, and an
 // adapter for it.
 type fixture struct {
 	model  *storesandbox.Model
-	clock  *clock
+	clock  *testclock.Clock
 	faults *erpsandbox.Faults
 	sb     *bcstoresandbox.Sandbox
 	srv    *httptest.Server
@@ -65,9 +48,9 @@ type fixture struct {
 func newFixture(t *testing.T, wrap func(http.Handler) http.Handler,
 	opts ...bcstoresandbox.Option) *fixture {
 	t.Helper()
-	f := &fixture{clock: &clock{t: time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)},
+	f := &fixture{clock: testclock.New(time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)),
 		seen: map[string]int{}}
-	f.model = storesandbox.NewModel(f.clock.now)
+	f.model = storesandbox.NewModel(f.clock.Now)
 	seedModel(t, f.model)
 
 	var err error
@@ -75,7 +58,7 @@ func newFixture(t *testing.T, wrap func(http.Handler) http.Handler,
 		t.Fatal(err)
 	}
 	opts = append([]bcstoresandbox.Option{bcstoresandbox.WithCurrency("EUR"),
-		bcstoresandbox.WithClock(f.clock.now)}, opts...)
+		bcstoresandbox.WithClock(f.clock.Now)}, opts...)
 	f.sb = bcstoresandbox.New(f.model, f.faults, testCreds, opts...)
 	t.Cleanup(f.sb.Close)
 

@@ -29,7 +29,7 @@ func receiver(t *testing.T, s *Store, f *fixture, fail int) (url string,
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		wh, err := s.VerifyWebhook(store.WebhookDelivery{Header: r.Header, Body: body,
-			Received: f.clock.now()})
+			Received: f.clock.Now()})
 		mu.Lock()
 		got = append(got, delivery{webhook: wh, err: err})
 		n := len(got)

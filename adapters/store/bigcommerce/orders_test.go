@@ -221,7 +221,7 @@ func TestOrdersAddUpAfterLoading(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		f.clock.add(time.Second)
+		f.clock.Advance(time.Second)
 
 		got, err := f.store.LoadOrder(t.Context(), strconv.FormatInt(placed.ID, 10))
 		if err != nil {

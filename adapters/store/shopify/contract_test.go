@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -19,34 +18,17 @@ import (
 	"github.com/erpsync/erpsync/adapters/store/shopify/shopifysandbox"
 	"github.com/erpsync/erpsync/adapters/store/storesandbox"
 	"github.com/erpsync/erpsync/internal/syncerr"
+	"github.com/erpsync/erpsync/internal/testclock"
 )
 
 var creds = shopifysandbox.Credentials{ShopDomain: "erpsync-test.myshopify.com",
 	AccessToken: "shpat_test_token", ClientID: "test-client-id",
 	ClientSecret: "test-client-secret"}
 
-// clock is a settable time source for the store model.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // shop is a sandbox on loopback with a seeded model, and an adapter of it.
 type shop struct {
 	model     *storesandbox.Model
-	clock     *clock
+	clock     *testclock.Clock
 	faults    *erpsandbox.Faults
 	sandbox   *shopifysandbox.Sandbox
 	url       string
@@ -58,8 +40,8 @@ type shop struct {
 // 19.00) and CAP (8.00), and the locations WH-EAST and WH-WEST.
 func newShop(t *testing.T, opts ...shopifysandbox.Option) *shop {
 	t.Helper()
-	c := &clock{t: time.Now().UTC().Add(-time.Hour).Truncate(time.Second)}
-	s := &shop{model: storesandbox.NewModel(c.now), clock: c}
+	c := testclock.New(time.Now().UTC().Add(-time.Hour).Truncate(time.Second))
+	s := &shop{model: storesandbox.NewModel(c.Now), clock: c}
 	for _, p := range []storesandbox.Product{
 		{SKU: "MUG", Name: "Mug", PriceMinor: 1250, Currency: "EUR"},
 		{SKU: "TEE", Name: "Tee", PriceMinor: 2400, SalePriceMinor: 1900, Currency: "EUR"},
@@ -199,8 +181,8 @@ func TestWrongTokenIsAnAuthError(t *testing.T) {
 }
 
 func TestClientCredentialsGrantIsUsedAndRenewed(t *testing.T) {
-	sandboxClock := &clock{t: time.Now()}
-	s := newShop(t, shopifysandbox.WithClock(sandboxClock.now))
+	sandboxClock := testclock.New(time.Now())
+	s := newShop(t, shopifysandbox.WithClock(sandboxClock.Now))
 	o := s.order(t)
 	st, err := shopify.New(shopify.Config{URL: s.url, ClientID: creds.ClientID,
 		WebhookSecret: creds.ClientSecret}, nil, nil)
@@ -211,7 +193,7 @@ func TestClientCredentialsGrantIsUsedAndRenewed(t *testing.T) {
 	if _, err := st.LoadOrder(t.Context(), id(o)); err != nil {
 		t.Fatalf("LoadOrder() with a granted token: error = %v", err)
 	}
-	sandboxClock.add(48 * time.Hour) // the shop lets the token expire early
+	sandboxClock.Advance(48 * time.Hour) // the shop lets the token expire early
 	if _, err := st.LoadOrder(t.Context(), id(o)); err != nil {
 		t.Errorf("LoadOrder() once the shop refuses the token: error = %v, want a new "+
 			"token asked for", err)
@@ -348,16 +330,16 @@ func TestSetERPIDIsIdempotent(t *testing.T) {
 func TestChangedOrdersPagesByUpdateTimeWithTies(t *testing.T) {
 	s := newShop(t)
 	old := s.order(t)
-	s.clock.add(time.Minute)
-	since := s.clock.now()
+	s.clock.Advance(time.Minute)
+	since := s.clock.Now()
 	var want []string
 	for i := range 5 {
 		if i == 3 {
-			s.clock.add(time.Second)
+			s.clock.Advance(time.Second)
 		}
 		want = append(want, id(s.order(t)))
 	}
-	s.clock.add(time.Minute)
+	s.clock.Advance(time.Minute)
 	if _, err := s.model.TouchOrder(old.ID); err != nil {
 		t.Fatal(err)
 	}

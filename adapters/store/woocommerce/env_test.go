@@ -11,6 +11,7 @@ import (
 	"github.com/erpsync/erpsync/adapters/store/storesandbox"
 	"github.com/erpsync/erpsync/adapters/store/woocommerce/woosandbox"
 	"github.com/erpsync/erpsync/internal/httpretry"
+	"github.com/erpsync/erpsync/internal/testclock"
 )
 
 // Credentials of the sandbox under test.
@@ -21,28 +22,10 @@ const (
 	testLocation      = "WH-EAST"
 )
 
-// clock is a settable clock of the store model.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // env is a WooCommerce sandbox behind httptest and an adapter of it.
 type env struct {
 	model   *storesandbox.Model
-	clock   *clock
+	clock   *testclock.Clock
 	faults  *erpsandbox.Faults
 	sandbox *woosandbox.Sandbox
 	srv     *httptest.Server
@@ -57,7 +40,7 @@ type env struct {
 // retries through httpretry.
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	e := &env{clock: &clock{now: time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)},
+	e := &env{clock: testclock.New(time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)),
 		calls: map[string]int{}}
 	e.model = storesandbox.NewModel(e.clock.Now)
 	seedCatalog(t, e.model)

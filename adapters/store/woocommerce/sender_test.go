@@ -53,9 +53,7 @@ func (rc *receiver) take() ([]store.Webhook, []error) {
 // orders at the wall clock's second, so that deliveries are fresh.
 func newReceiver(t *testing.T, e *env, status int) (*receiver, *httptest.Server) {
 	t.Helper()
-	e.clock.mu.Lock()
-	e.clock.now = time.Now().UTC().Truncate(time.Second)
-	e.clock.mu.Unlock()
+	e.clock.Set(time.Now().UTC().Truncate(time.Second))
 
 	rc := &receiver{}
 	rc.status.Store(int64(status))
