@@ -277,16 +277,22 @@ WHERE product_id = $1 AND location = $2`, id, l.Location, l.Available())
 // openERP opens the adapter of the ERP the worker syncs to, configured as
 // the worker is.
 func (s *Stack) openERP() (erp.ERP, error) {
-	env := map[string]string{}
-	for _, kv := range s.env("") {
-		k, v, _ := strings.Cut(kv, "=")
-		env[k] = v
-	}
-	cfg, err := config.FromEnv(func(k string) string { return env[k] })
+	cfg, err := readConfig(s.env(""))
 	if err != nil {
 		return nil, err
 	}
 	return erps.Open(cfg, zap.NewNop())
+}
+
+// readConfig reads the configuration that env, a list of "KEY=value",
+// gives a process, and nothing else of the environment.
+func readConfig(env []string) (config.Config, error) {
+	vars := map[string]string{}
+	for _, kv := range env {
+		k, v, _ := strings.Cut(kv, "=")
+		vars[k] = v
+	}
+	return config.FromEnv(func(k string) string { return vars[k] })
 }
 
 // WorkerPeakRSS returns the most memory the worker process has held

@@ -1,44 +1,18 @@
 package stack
 
 import (
-	"io"
 	"math/rand/v2"
-	"net/http"
-	"net/http/httptest"
 	"strconv"
-	"strings"
-	"sync"
 	"testing"
-	"time"
 
-	"go.uber.org/zap"
-
-	"github.com/erpsync/erpsync/adapters/erp/erpsandbox"
-	"github.com/erpsync/erpsync/adapters/store"
 	"github.com/erpsync/erpsync/internal/config"
-	"github.com/erpsync/erpsync/internal/shops"
 )
 
 // TestBigCommerceSandboxServesTheStack configures a store the way the stack
 // does, from the sandbox's Env, and checks that the adapter it opens reads
 // the sandbox's orders and verifies the callbacks of its subscription.
 func TestBigCommerceSandboxServesTheStack(t *testing.T) {
-	faults, err := erpsandbox.NewFaults(erpsandbox.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sb, err := StartStoreSandboxes("127.0.0.1", faults)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sb.Close() })
-	if err := SeedStore(sb.Model); err != nil {
-		t.Fatal(err)
-	}
-	sys, err := sb.System(config.PlatformBigCommerce)
-	if err != nil {
-		t.Fatal(err)
-	}
+	sb, sys := seededStoreSandbox(t, config.PlatformBigCommerce)
 
 	want := `{"system":"bigcommerce","url":"` + sys.URL + `","store_hash":"` +
 		BigCommerceStoreHash + `","access_token":"` + BigCommerceAccessToken +
@@ -47,8 +21,8 @@ func TestBigCommerceSandboxServesTheStack(t *testing.T) {
 		t.Errorf("Info = %s, want %s", sys.Info, want)
 	}
 
-	adapter := openFromEnv(t, sys.Env(StoreName))
-	url, got := verifyingReceiver(t, adapter)
+	adapter := openShop(t, sys, StoreName)
+	url, got := verifyingReceiver(t, adapter, "/webhooks/bigcommerce/"+StoreName)
 	if err := sys.Subscribe(url); err != nil {
 		t.Fatal(err)
 	}
@@ -68,51 +42,5 @@ func TestBigCommerceSandboxServesTheStack(t *testing.T) {
 		loaded.TotalMinor != placed.TotalMinor {
 		t.Errorf("LoadOrder() = %+v, %v; want number %s and total %d", loaded, err,
 			sys.OrderNumber(placed), placed.TotalMinor)
-	}
-}
-
-// openFromEnv opens the demo store's adapter from env, as the worker does.
-func openFromEnv(t *testing.T, env []string) store.Store {
-	t.Helper()
-	vars := map[string]string{config.EnvStores: StoreName}
-	for _, kv := range env {
-		k, v, _ := strings.Cut(kv, "=")
-		vars[k] = v
-	}
-	cfg, err := config.FromEnv(func(k string) string { return vars[k] })
-	if err != nil {
-		t.Fatal(err)
-	}
-	stores, err := shops.Open(cfg, nil, zap.NewNop())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return stores[StoreName]
-}
-
-// verifyingReceiver serves callbacks, keeping those v accepts; got returns
-// them.
-func verifyingReceiver(t *testing.T, v store.WebhookVerifier) (url string,
-	got func() []store.Webhook) {
-	t.Helper()
-	var mu sync.Mutex
-	var ok []store.Webhook
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, _ := io.ReadAll(r.Body)
-		wh, err := v.VerifyWebhook(store.WebhookDelivery{Header: r.Header, Body: body,
-			Received: time.Now()})
-		if err != nil {
-			http.Error(w, err.Error(), http.StatusUnauthorized)
-			return
-		}
-		mu.Lock()
-		ok = append(ok, wh)
-		mu.Unlock()
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL + "/webhooks/bigcommerce/" + StoreName, func() []store.Webhook {
-		mu.Lock()
-		defer mu.Unlock()
-		return append([]store.Webhook(nil), ok...)
 	}
 }

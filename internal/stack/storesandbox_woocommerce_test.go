@@ -47,22 +47,7 @@ func infoKeys(t *testing.T, raw json.RawMessage) []string {
 // the stack does, opens its adapter from the settings Env gives, and has
 // the sandbox's webhooks verified by that adapter.
 func TestWooCommerceSandboxOpensAsAStore(t *testing.T) {
-	faults, err := erpsandbox.NewFaults(erpsandbox.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sb, err := StartStoreSandboxes("127.0.0.1", faults)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sb.Close() })
-	sys, err := sb.System(config.PlatformWooCommerce)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := SeedStore(sb.Model); err != nil {
-		t.Fatal(err)
-	}
+	sb, sys := seededStoreSandbox(t, config.PlatformWooCommerce)
 
 	want := []string{"system", "url", "consumer_key", "consumer_secret", "webhook_secret"}
 	if got := infoKeys(t, sys.Info); strings.Join(got, ",") != strings.Join(want, ",") {
@@ -86,18 +71,53 @@ func TestWooCommerceSandboxOpensAsAStore(t *testing.T) {
 		t.Errorf("SetStock() error = %v, stock %d; want 5 at %s", err, got, Locations[0])
 	}
 
-	checkSubscription(t, sys, shop, sb.Model)
+	url, got := verifyingReceiver(t, shop, "/webhooks/woocommerce/shop-eu")
+	if err := sys.Subscribe(url); err != nil {
+		t.Fatalf("Subscribe() error = %v", err)
+	}
+	o, err = sb.Model.CreateOrder(storesandbox.Order{Currency: Currency,
+		Customer: storesandbox.Customer{Email: "hook@example.test"},
+		Lines:    []storesandbox.Line{{SKU: "CAP-GRN", Quantity: 1, UnitPriceMinor: 1900}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sys.Sender.Wait()
+
+	if d := got(); len(d) != 3 || !d[0].Ping || !d[1].Ping ||
+		d[2].OrderID != strconv.FormatInt(o.ID, 10) {
+		t.Errorf("received %+v, want two pings and the new order", d)
+	}
 }
 
-// openShop opens the adapter of a store configured by sys's Env.
+// seededStoreSandbox serves the sandbox of every store platform, as the
+// stack does, over a model seeded with the demo catalog, and returns them
+// and the sandbox of platform.
+func seededStoreSandbox(t *testing.T, platform string) (*StoreSandboxes, StoreSystem) {
+	t.Helper()
+	faults, err := erpsandbox.NewFaults(erpsandbox.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb, err := StartStoreSandboxes("127.0.0.1", faults)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sb.Close() })
+	if err := SeedStore(sb.Model); err != nil {
+		t.Fatal(err)
+	}
+	sys, err := sb.System(platform)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sb, sys
+}
+
+// openShop opens the adapter of a store named name configured by sys's
+// Env, as the worker does.
 func openShop(t *testing.T, sys StoreSystem, name string) store.Store {
 	t.Helper()
-	env := map[string]string{config.EnvStores: name}
-	for _, kv := range sys.Env(name) {
-		k, v, _ := strings.Cut(kv, "=")
-		env[k] = v
-	}
-	cfg, err := config.FromEnv(func(k string) string { return env[k] })
+	cfg, err := readConfig(append(sys.Env(name), config.EnvStores+"="+name))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -108,40 +128,29 @@ func openShop(t *testing.T, sys StoreSystem, name string) store.Store {
 	return stores[name]
 }
 
-// checkSubscription subscribes a receiver that verifies with shop, and
-// expects the pings and the delivery of a new order.
-func checkSubscription(t *testing.T, sys StoreSystem, shop store.Store, m *storesandbox.Model) {
+// verifyingReceiver serves webhooks at path, keeping those v accepts and
+// refusing the others; got returns those kept.
+func verifyingReceiver(t *testing.T, v store.WebhookVerifier, path string) (url string,
+	got func() []store.Webhook) {
 	t.Helper()
 	var mu sync.Mutex
-	var got []store.Webhook
+	var ok []store.Webhook
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
-		wh, err := shop.VerifyWebhook(store.WebhookDelivery{Header: r.Header, Body: body,
+		wh, err := v.VerifyWebhook(store.WebhookDelivery{Header: r.Header, Body: body,
 			Received: time.Now()})
 		if err != nil {
-			t.Errorf("VerifyWebhook() error = %v", err)
+			http.Error(w, err.Error(), http.StatusUnauthorized)
+			return
 		}
 		mu.Lock()
-		got = append(got, wh)
+		ok = append(ok, wh)
 		mu.Unlock()
 	}))
 	t.Cleanup(srv.Close)
-
-	if err := sys.Subscribe(srv.URL); err != nil {
-		t.Fatalf("Subscribe() error = %v", err)
-	}
-	o, err := m.CreateOrder(storesandbox.Order{Currency: Currency,
-		Customer: storesandbox.Customer{Email: "hook@example.test"},
-		Lines:    []storesandbox.Line{{SKU: "CAP-GRN", Quantity: 1, UnitPriceMinor: 1900}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	sys.Sender.Wait()
-
-	mu.Lock()
-	defer mu.Unlock()
-	if len(got) != 3 || !got[0].Ping || !got[1].Ping ||
-		got[2].OrderID != strconv.FormatInt(o.ID, 10) {
-		t.Errorf("received %+v, want two pings and the new order", got)
+	return srv.URL + path, func() []store.Webhook {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]store.Webhook(nil), ok...)
 	}
 }
