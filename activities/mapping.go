@@ -17,14 +17,49 @@ func ExternalRef(storeName, orderNumber string) string {
 	return storeName + ":" + orderNumber
 }
 
-// mapOrder checks a store order and maps it to an ERP sales order. A record
-// that cannot be synced as it is gives a [syncerr.InvalidError] naming the
-// field, so that the sync parks with a reason instead of failing blindly.
-//
-// TODO: discounts and tax are checked against the total but reach the ERP
-// only through TotalMinor; booking them needs a discount line or tax code
-// per ERP, set up by the merchant, as shipping does.
-func mapOrder(storeName string, o store.Order) (erp.SalesOrder, error) {
+// Charges names the ERP's service items on which an order's shipping,
+// discount and tax are booked as lines, so that the sales order's total is
+// the store order's. A charge whose item is not named reaches the ERP only
+// through the total, as ERPs that compute tax themselves prefer.
+type Charges struct {
+	ShippingSKU string `json:"shipping_sku,omitempty"`
+	DiscountSKU string `json:"discount_sku,omitempty"`
+	TaxSKU      string `json:"tax_sku,omitempty"`
+}
+
+// SKUs returns the service items named, as a set.
+func (c Charges) SKUs() map[string]bool {
+	set := map[string]bool{}
+	for _, sku := range []string{c.ShippingSKU, c.DiscountSKU, c.TaxSKU} {
+		if sku != "" {
+			set[sku] = true
+		}
+	}
+	return set
+}
+
+// lines returns the charge lines of o.
+func (c Charges) lines(o store.Order) []erp.Line {
+	var out []erp.Line
+	add := func(sku, what string, kind erp.LineKind, amount int64) {
+		if sku != "" && amount != 0 {
+			out = append(out, erp.Line{SKU: sku, Description: what, Quantity: 1,
+				UnitPriceMinor: amount, Kind: kind})
+		}
+	}
+	add(c.ShippingSKU, "Shipping", erp.LineShipping, o.ShippingMinor)
+	add(c.DiscountSKU, "Discount", erp.LineDiscount, -o.DiscountMinor)
+	if !o.TaxesIncluded {
+		add(c.TaxSKU, "Tax", erp.LineTax, o.TaxMinor)
+	}
+	return out
+}
+
+// mapOrder checks a store order and maps it to an ERP sales order, with its
+// charges as lines on the service items of c. A record that cannot be
+// synced as it is gives a [syncerr.InvalidError] naming the field, so that
+// the sync parks with a reason instead of failing blindly.
+func mapOrder(storeName string, o store.Order, c Charges) (erp.SalesOrder, error) {
 	if err := checkOrder(o); err != nil {
 		return erp.SalesOrder{}, err
 	}
@@ -38,6 +73,7 @@ func mapOrder(storeName string, o store.Order) (erp.SalesOrder, error) {
 			UnitPriceMinor: l.UnitPriceMinor,
 		}
 	}
+	lines = append(lines, c.lines(o)...)
 
 	return erp.SalesOrder{
 		ExternalRef:   ExternalRef(storeName, o.Number),

@@ -24,6 +24,7 @@ import (
 type syncRecorder interface {
 	Record(ctx context.Context, e synclog.Entry) error
 	RecordAction(ctx context.Context, a synclog.Action) error
+	SaveOrderDigest(ctx context.Context, store, orderID, digest string) error
 }
 
 // Orders holds the activities of order sync. Its methods are registered with
@@ -43,6 +44,10 @@ type Orders struct {
 	Customers leaser
 
 	SyncLog syncRecorder
+
+	// Charges names the ERP's service items that book an order's
+	// shipping, discount and tax as lines of their own.
+	Charges Charges
 
 	// Lines records the lines of each order loaded, whose units the store
 	// sold and the ERP has not booked until the sync is done. Nil turns it
@@ -69,10 +74,14 @@ type OrderKey struct {
 	OrderID string `json:"order_id"`
 }
 
-// LoadedOrder is a store order mapped for the ERP.
+// LoadedOrder is a store order mapped for the ERP. Digest sums up what it
+// books, so that a later edit is noticed; Cancelled says the store
+// cancelled it before it was booked, and then it is not mapped.
 type LoadedOrder struct {
 	SalesOrder erp.SalesOrder `json:"sales_order"`
 	ERP        string         `json:"erp"`
+	Digest     string         `json:"digest,omitempty"`
+	Cancelled  bool           `json:"cancelled,omitempty"`
 }
 
 // FoundOrder is the answer of a lookup by external reference.
@@ -81,12 +90,14 @@ type FoundOrder struct {
 	Ref   erp.SalesOrderRef `json:"ref"`
 }
 
-// WriteBackInput links a store order to its ERP sales order.
+// WriteBackInput links a store order to its ERP sales order. Digest, when
+// set, is recorded as what the sales order books.
 type WriteBackInput struct {
 	Key        OrderKey          `json:"key"`
 	Ref        erp.SalesOrderRef `json:"ref"`
 	Attempts   int               `json:"attempts"`
 	WorkflowID string            `json:"workflow_id"`
+	Digest     string            `json:"digest,omitempty"`
 }
 
 // StatusInput records where a sync stands, and the manual action that put it
@@ -122,17 +133,22 @@ func (a *Orders) LoadOrder(ctx context.Context, key OrderKey) (LoadedOrder, erro
 	if err != nil {
 		return LoadedOrder{}, classify("load order "+key.OrderID, err)
 	}
+	if o.Status == store.OrderCancelled && o.ERPID == "" {
+		log.Info("order cancelled before it was synced")
+		return LoadedOrder{ERP: a.ERPName, Cancelled: true,
+			SalesOrder: erp.SalesOrder{OrderNumber: o.Number}}, nil
+	}
 	if err := a.recordLines(ctx, key, o); err != nil {
 		return LoadedOrder{}, err
 	}
 
-	so, err := mapOrder(key.Store, o)
+	so, err := mapOrder(key.Store, o, a.Charges)
 	if err != nil {
 		log.Warn("order cannot be mapped", zap.Error(err))
 		return LoadedOrder{}, classify("map order "+o.Number, err)
 	}
 	log.Debug("order loaded", zap.Int("lines", len(so.Lines)))
-	return LoadedOrder{SalesOrder: so, ERP: a.ERPName}, nil
+	return LoadedOrder{SalesOrder: so, ERP: a.ERPName, Digest: OrderDigest(o)}, nil
 }
 
 // recordLines records the order's lines, when a recorder is set, whether
@@ -186,9 +202,15 @@ func (a *Orders) lockCustomer(ctx context.Context, email string, ttl time.Durati
 	if a.Customers == nil {
 		return func() {}, nil
 	}
+	return a.Customers.Acquire(ctx, customerLease(email), max(ttl, time.Second))
+}
+
+// customerLease names the lease that the creations of one customer in the
+// ERP take turns under, by a digest of the e-mail, which keeps the address
+// itself out of the lease table.
+func customerLease(email string) string {
 	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(email))))
-	key := "customer:" + hex.EncodeToString(sum[:])
-	return a.Customers.Acquire(ctx, key, max(ttl, time.Second))
+	return "customer:" + hex.EncodeToString(sum[:])
 }
 
 func (a *Orders) createSalesOrder(
@@ -226,6 +248,12 @@ func (a *Orders) WriteBack(ctx context.Context, in WriteBackInput) error {
 		return classify("write erp id back to order "+in.Key.OrderID, err)
 	}
 
+	if in.Digest != "" {
+		err := a.SyncLog.SaveOrderDigest(ctx, in.Key.Store, in.Key.OrderID, in.Digest)
+		if err != nil {
+			return err
+		}
+	}
 	err := a.SyncLog.Record(ctx, synclog.Entry{
 		Entity:      synclog.EntityOrder,
 		Store:       in.Key.Store,

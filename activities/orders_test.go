@@ -100,7 +100,7 @@ func TestMapOrder(t *testing.T) {
 			o := validOrder()
 			tt.change(&o)
 
-			so, err := mapOrder("demo", o)
+			so, err := mapOrder("demo", o, Charges{})
 
 			var invalid *syncerr.InvalidError
 			switch {

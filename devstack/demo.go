@@ -31,6 +31,8 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	concurrency := fs.Int("concurrency", 16, "webhooks in flight at once")
 	timeout := fs.Duration("timeout", 20*time.Minute, "give up waiting for the syncs after this")
 	seed := fs.Uint64("seed", 1, "seed of the order contents and delivery order")
+	flows := fs.Bool("flows", true, "after the orders, run the customer, catalog, "+
+		"fulfillment, cancellation, refund, reconcile and drift flows")
 	if err := fs.Parse(joinFaultSpec(args)); err != nil {
 		return err
 	}
@@ -67,7 +69,7 @@ func demo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 	sum, stats, err := s.Demo(ctx, stack.DemoOptions{
 		Orders: *orders, UnknownSKU: *unknown, Faults: faults.cfg,
-		Concurrency: *concurrency, Timeout: *timeout, Seed: *seed,
+		Concurrency: *concurrency, Timeout: *timeout, Seed: *seed, Flows: *flows,
 	})
 	if err != nil {
 		return err

@@ -70,14 +70,15 @@ func inventoryPlans(cfg config.Config) []schedules.Plan {
 
 func applySchedules(ctx context.Context, tc client.Client, cfg config.Config,
 	out io.Writer) error {
-	applied, err := schedules.Apply(ctx, tc, inventoryPlans(cfg))
-	for _, a := range applied {
+	plans := append(inventoryPlans(cfg), flowPlans(cfg)...)
+	applied, err := schedules.Apply(ctx, tc, plans)
+	for i, a := range applied {
 		paused := ""
 		if a.Paused {
 			paused = " (paused)"
 		}
 		fmt.Fprintf(out, "%s schedule %s of store %s, every %s%s\n", a.Outcome, a.ID, a.Store,
-			cfg.Inventory.Interval, paused)
+			plans[i].Every, paused)
 	}
 	return err
 }
@@ -97,6 +98,13 @@ func listSchedules(ctx context.Context, tc client.Client, cfg config.Config, arg
 			return err
 		}
 		all = append(all, st)
+		for _, flow := range flowNames {
+			st, err := schedules.DescribeID(ctx, tc, name, schedules.FlowID(flow, name))
+			if err != nil {
+				return err
+			}
+			all = append(all, st)
+		}
 	}
 	if *asJSON {
 		return encodeLines(out, all)

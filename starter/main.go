@@ -44,7 +44,8 @@ const usage = `usage:
   starter schedules resume STORE [-reason WHY] [-by WHO]
   starter backfill start STORE [-page-size N] [-concurrency N]
   starter backfill status STORE [-json]
-  starter stock safety SKU N|default`
+  starter stock safety SKU N|default
+  starter report drift [-store STORE] [-json]`
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -75,6 +76,8 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		return backfillCmd(ctx, cfg, args[1], args[2:], out)
 	case args[0] == "stock" && len(args) > 1:
 		return stockCmd(ctx, cfg, args[1], args[2:], out)
+	case args[0] == "report" && len(args) > 1 && args[1] == "drift":
+		return reportDrift(ctx, cfg, args[2:], out)
 	default:
 		return errors.New(usage)
 	}

@@ -70,6 +70,7 @@ func run(ctx context.Context) error {
 		workflow.RegisterOptions{Name: workflows.InventorySyncName})
 	w.RegisterWorkflowWithOptions(workflows.Backfill,
 		workflow.RegisterOptions{Name: workflows.StockBackfillName})
+	registerFlowWorkflows(w)
 
 	orderERP, err := erps.Open(cfg, log)
 	if err != nil {
@@ -83,6 +84,7 @@ func run(ctx context.Context) error {
 	for name, st := range shopsByName {
 		orderStores[name], stockStores[name] = st, st
 	}
+	syncLog := synclog.New(pool)
 	leases := lease.New(pool)
 	locations := map[string]stockstate.LocationMap{}
 	for name, st := range cfg.Stores {
@@ -95,7 +97,8 @@ func run(ctx context.Context) error {
 		ERP:       orderERP,
 		ERPName:   cfg.ERP,
 		Customers: leases,
-		SyncLog:   synclog.New(pool),
+		SyncLog:   syncLog,
+		Charges:   charges(cfg.Flows),
 		Lines:     state,
 		Logger:    log.Named("activities"),
 	})
@@ -107,6 +110,13 @@ func run(ctx context.Context) error {
 		Passes:  leases,
 		Logger:  log.Named("inventory"),
 	})
+
+	err = registerFlowActivities(w, flowDeps{cfg: cfg, erp: orderERP, stores: shopsByName,
+		pool: pool, leases: leases, state: state, syncLog: syncLog, temporal: tc,
+		log: log})
+	if err != nil {
+		return err
+	}
 
 	// Run stops the worker when stopc closes, draining activities in flight
 	// for up to WorkerStopTimeout.

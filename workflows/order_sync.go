@@ -62,6 +62,9 @@ type SyncState struct {
 	ERPNumber string `json:"erp_number,omitempty"`
 	Attempts  int    `json:"attempts"`
 
+	// Digest sums up what the sales order books, to notice later edits.
+	Digest string `json:"digest,omitempty"`
+
 	Decisions []AppliedDecision `json:"decisions,omitempty"`
 }
 
@@ -88,6 +91,11 @@ func SyncOrder(ctx workflow.Context, in OrderSyncInput) (SyncState, error) {
 	for {
 		s.Attempts++
 		err := syncOnce(ctx, s)
+		if errors.Is(err, errCancelledInStore) {
+			setStatus(ctx, s, synclog.StatusSkipped, "cancelled in the store before it was synced",
+				"")
+			return *s, recordStatus(ctx, s, nil)
+		}
 		if err == nil {
 			setStatus(ctx, s, synclog.StatusSynced, "", "")
 			return *s, nil
@@ -113,6 +121,10 @@ func syncOnce(ctx workflow.Context, s *SyncState) error {
 	}
 	s.OrderNumber, s.ExternalRef, s.ERP = loaded.SalesOrder.OrderNumber,
 		loaded.SalesOrder.ExternalRef, loaded.ERP
+	s.Digest = loaded.Digest
+	if loaded.Cancelled {
+		return errCancelledInStore
+	}
 	upsert(ctx, OrderKey.ValueSet(s.OrderNumber), ERPKey.ValueSet(s.ERP))
 
 	var found activities.FoundOrder
@@ -141,9 +153,14 @@ func writeBack(ctx workflow.Context, s *SyncState) error {
 		Ref:        erp.SalesOrderRef{ID: s.ERPID, Number: s.ERPNumber},
 		Attempts:   s.Attempts,
 		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
+		Digest:     s.Digest,
 	}
 	return workflow.ExecuteActivity(storeCtx(ctx), a.WriteBack, in).Get(ctx, nil)
 }
+
+// errCancelledInStore ends a sync whose order the store cancelled before
+// it was booked: there is nothing to book.
+var errCancelledInStore = errors.New("order cancelled in the store before it was synced")
 
 // problem extracts the field and the reason from an activity failure. Errors
 // that carry no [activities.Problem], such as a timeout after the retries ran

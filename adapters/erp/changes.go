@@ -14,6 +14,8 @@ type ERP interface {
 	Catalog
 	Inventory
 	Fulfillment
+	Amendments
+	SalesOrderLister
 }
 
 // Customers finds, creates, updates and lists the ERP's customers.

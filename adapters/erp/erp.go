@@ -56,13 +56,28 @@ type SalesOrder struct {
 	TotalMinor    int64 `json:"total_minor"`
 }
 
-// Line is one product line of a [SalesOrder].
+// Line is one line of a [SalesOrder] or a [CreditMemo]: a product, or a
+// charge booked on a service item (shipping, a discount, tax) whose SKU the
+// merchant configures. A discount line has a negative unit price.
 type Line struct {
-	SKU            string `json:"sku"`
-	Description    string `json:"description,omitempty"`
-	Quantity       int64  `json:"quantity"`
-	UnitPriceMinor int64  `json:"unit_price_minor"`
+	SKU            string   `json:"sku"`
+	Description    string   `json:"description,omitempty"`
+	Quantity       int64    `json:"quantity"`
+	UnitPriceMinor int64    `json:"unit_price_minor"`
+	Kind           LineKind `json:"kind,omitempty"`
 }
+
+// LineKind tells product lines from the charges of an order.
+type LineKind string
+
+// The kinds of [Line]. Only product lines ship and hold stock.
+const (
+	LineProduct  LineKind = ""
+	LineShipping LineKind = "shipping"
+	LineDiscount LineKind = "discount"
+	LineTax      LineKind = "tax"
+	LineRefund   LineKind = "refund"
+)
 
 // Customer is the buyer of a [SalesOrder]. ERPs match it by e-mail.
 type Customer struct {
@@ -71,6 +86,20 @@ type Customer struct {
 	Name       string  `json:"name"`
 	Phone      string  `json:"phone,omitempty"`
 	Address    Address `json:"address"`
+
+	// Terms are what the ERP grants the customer. Order sync leaves them
+	// out; customer sync reads and writes them.
+	Terms Terms `json:"terms,omitzero"`
+}
+
+// Terms are a customer's commercial terms. CreditLimitMinor is in minor
+// units of the ERP's company currency; nil means no limit is set. Payment
+// terms and price group are the ERP's codes or names for them ("NET30",
+// "WHOLESALE").
+type Terms struct {
+	CreditLimitMinor *int64 `json:"credit_limit_minor,omitempty"`
+	PaymentTerms     string `json:"payment_terms,omitempty"`
+	PriceGroup       string `json:"price_group,omitempty"`
 }
 
 // Address is a postal address. CountryCode is ISO 3166-1 alpha-2.

@@ -17,6 +17,10 @@ type Store interface {
 	Inventory
 	Prices
 	WebhookVerifier
+	Customers
+	Catalog
+	Fulfillment
+	StockReader
 }
 
 // OrderChanges lists a store's orders by modification time, for the sweep
@@ -45,11 +49,20 @@ type Page[T any] struct {
 	Next  string `json:"next,omitempty"`
 }
 
-// OrderChange names an order that changed, and when.
+// OrderChange names an order that changed, and when, with what the drift
+// report counts of it.
 type OrderChange struct {
 	ID       string    `json:"id"`
 	Number   string    `json:"number"`
 	Modified time.Time `json:"modified"`
+
+	PlacedAt   time.Time `json:"placed_at"`
+	Currency   string    `json:"currency"`
+	TotalMinor int64     `json:"total_minor"`
+	Cancelled  bool      `json:"cancelled,omitempty"`
+
+	// ERPID is the ERP id written back to the order, or "".
+	ERPID string `json:"erp_id,omitempty"`
 }
 
 // Inventory writes stock levels to a store.
@@ -153,6 +166,14 @@ type Webhook struct {
 	// OrderID is the id of the order the event is about, or "" for an
 	// event about something else.
 	OrderID string
+
+	// OrderChanged says the event reports a change of an order that may
+	// have been synced already: a cancellation, a refund, an edit.
+	OrderChanged bool
+
+	// CustomerID is the id of the customer account the event is about, or
+	// "" for an event about something else.
+	CustomerID string
 
 	// Ping is set for a delivery that only checks that the endpoint
 	// answers, such as the one WooCommerce sends when a webhook is saved.

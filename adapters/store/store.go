@@ -46,6 +46,13 @@ type Order struct {
 	// ERPID is the ERP's id once the order has been synced, or "".
 	ERPID     string    `json:"erp_id,omitempty"`
 	UpdatedAt time.Time `json:"updated_at"`
+
+	// Status is [OrderOpen] or [OrderCancelled]; "" reads as open.
+	Status       string `json:"status,omitempty"`
+	CancelReason string `json:"cancel_reason,omitempty"`
+
+	// Refunds are the order's refunds, oldest first.
+	Refunds []Refund `json:"refunds,omitempty"`
 }
 
 // Line is one product line of an [Order].

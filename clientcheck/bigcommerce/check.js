@@ -1,7 +1,9 @@
 // check.js drives a BigCommerce store's REST API (the erpsync sandbox) as an
 // application would, through node-bigcommerce, a widely used client: V2
 // orders paged to their 204 end, V3 order metafields, inventory locations,
-// items and absolute adjustments, catalog variants, a webhook registration
+// items and absolute adjustments, catalog variants, a hidden (draft) product,
+// customers with their addresses and metafields, an order shipment, an order
+// cancelled and its refunds, a webhook registration
 // whose callback is verified with the Standard Webhooks library that
 // BigCommerce's docs recommend, a refused token in both API versions, and a
 // 429 surfaced by the library and waited out by it. It exits non-zero on the
@@ -15,8 +17,9 @@
 //
 // Environment: BC_SANDBOX (host:port of the sandbox), BC_STORE_HASH,
 // BC_ACCESS_TOKEN, BC_CLIENT_ID, BC_CLIENT_SECRET, BC_ORDERS (how many orders
-// the store holds). The store must sell CHECK-1 and CHECK-2, keep a location
-// coded WH-EAST, and answer its first two GET /v2/store with 429 and an
+// the store holds). The store must sell CHECK-1 and CHECK-2 and not
+// CHECK-DRAFT, keep a location coded WH-EAST and a customer
+// check@example.com, and answer its first two GET /v2/store with 429 and an
 // X-Retry-After of 1.
 'use strict';
 
@@ -266,6 +269,91 @@ async function checkVariants(cfg) {
     `updated variants = ${JSON.stringify(put)}`);
 }
 
+// checkDraft creates a hidden product and finds it among the variants.
+async function checkDraft(cfg) {
+  const v3 = client(cfg, 'v3');
+  const made = await v3.post('/catalog/products', { name: 'Check draft', type: 'physical',
+    weight: 0, price: 12.5, sku: 'CHECK-DRAFT', is_visible: false });
+  expect(made.data && made.data.id > 0 && made.data.is_visible === false &&
+    made.data.price === 12.5, `draft = ${JSON.stringify(made)}`);
+  const again = await refusal(() => v3.post('/catalog/products', { name: 'Check draft 2',
+    type: 'physical', weight: 0, price: 1, sku: 'CHECK-DRAFT' }));
+  expect(again && again.code === 409, `a second CHECK-DRAFT failed with ${again && again.code}`);
+  const found = await v3.get('/catalog/variants?sku:in=CHECK-DRAFT');
+  expect(found.data.length === 1 && found.data[0].product_id === made.data.id,
+    `draft variants = ${JSON.stringify(found)}`);
+}
+
+// checkCustomer reads the customer of check@example.com, renames it, gives
+// it an address and a metafield, and reads them back.
+async function checkCustomer(cfg) {
+  const v3 = client(cfg, 'v3');
+  const got = await v3.get('/customers?email:in=CHECK@example.com&include=addresses');
+  const c = got.data && got.data[0];
+  expect(c && c.email === 'check@example.com' && /Z$|\+00:00$/.test(c.date_modified),
+    `customers = ${JSON.stringify(got)}`);
+  if (!c) {
+    return;
+  }
+
+  const put = await v3.put('/customers', [{ id: c.id, first_name: 'Checked', phone: '555' }]);
+  expect(put.data[0].first_name === 'Checked' && put.data[0].phone === '555',
+    `updated customers = ${JSON.stringify(put)}`);
+  const addr = await v3.post('/customers/addresses', [{ customer_id: c.id, first_name: 'Checked',
+    last_name: 'Client', address1: '1 Check Street', city: 'Austin', state_or_province: 'Texas',
+    postal_code: '78759', country_code: 'US' }]);
+  expect(addr.data.length === 1 && addr.data[0].customer_id === c.id,
+    `created addresses = ${JSON.stringify(addr)}`);
+
+  // The batch metafield endpoints answer "errors": [] on success, which
+  // node-bigcommerce takes for a failure; an application using the library
+  // writes a customer's metafields one at a time.
+  const path = `/customers/${c.id}/metafields`;
+  const meta = await v3.post(path, { permission_set: 'app_only', namespace: 'erpsync',
+    key: 'payment_terms', value: 'NET30' });
+  expect(meta.data && meta.data.resource_type === 'customer' &&
+    meta.data.resource_id === c.id, `created customer metafield = ${JSON.stringify(meta)}`);
+  const again = await refusal(() => v3.post(path, { permission_set: 'app_only',
+    namespace: 'erpsync', key: 'payment_terms', value: 'NET30' }));
+  expect(again && again.code === 409, `a second create failed with ${again && again.code}`);
+  const updated = await v3.put(`${path}/${meta.data.id}`, { value: 'NET60' });
+  expect(updated.data.value === 'NET60', `updated metafield = ${JSON.stringify(updated)}`);
+  const read = await v3.get(`/customers/${c.id}/metafields?namespace=erpsync`);
+  expect(read.data.length === 1 && read.data[0].key === 'payment_terms' &&
+    read.data[0].value === 'NET60', `customer metafields = ${JSON.stringify(read)}`);
+}
+
+// checkShipmentAndCancel ships one unit of the first order's first product,
+// cancels the second order, and reads both orders' refunds.
+async function checkShipmentAndCancel(cfg, orders) {
+  const v2 = client(cfg, 'v2');
+  const v3 = client(cfg, 'v3');
+  const [first, second] = orders;
+  const lines = await v2.get(`/orders/${first.id}/products`);
+  const made = await v2.post(`/orders/${first.id}/shipments`, {
+    order_address_id: lines[0].order_address_id, tracking_number: 'CHECK-TRACK',
+    tracking_carrier: 'ups', comments: 'erpsync shipment CHECK-SHIP',
+    items: [{ order_product_id: lines[0].id, quantity: 1 }] });
+  expect(made.id > 0 && made.order_id === first.id && made.items[0].quantity === 1 &&
+    made.comments === 'erpsync shipment CHECK-SHIP', `shipment = ${JSON.stringify(made)}`);
+  const shipments = await v2.get(`/orders/${first.id}/shipments`);
+  expect(Array.isArray(shipments) && shipments.length === 1 && shipments[0].id === made.id,
+    `shipments = ${JSON.stringify(shipments)}`);
+  const shipped = await v2.get(`/orders/${first.id}`);
+  expect([2, 3].includes(shipped.status_id), `status after the shipment ${shipped.status_id}`);
+
+  const cancelled = await v2.put(`/orders/${second.id}`, { status_id: 5,
+    staff_notes: 'cancelled by the client check' });
+  expect(cancelled.status_id === 5 && cancelled.status === 'Cancelled' &&
+    cancelled.staff_notes === 'cancelled by the client check',
+  `cancelled order = ${JSON.stringify(cancelled)}`);
+  const none = await v2.get(`/orders/${second.id}/shipments`);
+  expect(none === '', `shipments of an unshipped order = ${JSON.stringify(none)}`);
+  const refunds = await v3.get(`/orders/${second.id}/payment_actions/refunds`);
+  expect(Array.isArray(refunds.data) && refunds.data.length === 0,
+    `refunds = ${JSON.stringify(refunds)}`);
+}
+
 async function main() {
   const cfg = config();
   await checkBadToken(cfg);
@@ -274,6 +362,9 @@ async function main() {
   await checkHookAndMetafields(cfg, orders[0].id);
   await checkInventory(cfg);
   await checkVariants(cfg);
+  await checkDraft(cfg);
+  await checkCustomer(cfg);
+  await checkShipmentAndCancel(cfg, orders);
 
   if (failures.length > 0) {
     console.error(`node-bigcommerce against the sandbox: ${failures.length} failures`);

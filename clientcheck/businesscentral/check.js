@@ -8,7 +8,8 @@
 // (https://{host}/{tenant}/oauth2/v2.0/token), BC_TENANT, BC_CLIENT_ID,
 // BC_CLIENT_SECRET, BC_COMPANY_ID. The company must hold the items CHECK-1
 // (unit price 19.99), CHECK-2 (unit price 0.10) and CHECK-3 in its local
-// currency, and no customer with the e-mail check@example.com.
+// currency, at least one payment terms code (NET30 is used when there is
+// one), and no customer with the e-mail check@example.com.
 'use strict';
 
 const msal = require('@azure/msal-node');
@@ -198,12 +199,92 @@ async function checkOrder(cfg, token, customer) {
     `an unknown item got ${JSON.stringify(unknown)}`);
 }
 
+// checkTerms sets the customer's credit limit and payment terms, by the id
+// of a paymentTerms entity.
+async function checkTerms(cfg, token, customer) {
+  const terms = await api(cfg, token).get(`${cfg.company}/paymentTerms`).query({
+    $orderby: 'code',
+  });
+  const term = terms.find((t) => t.code === 'NET30') || terms[0];
+  expect(term && typeof term.id === 'string', `payment terms ${JSON.stringify(terms)}`);
+
+  const current = await api(cfg, token, true).get(`${cfg.company}/customers(${customer.id})`)
+    .query();
+  const updated = await api(cfg, token, false, { 'If-Match': current['@odata.etag'] })
+    .patch(`${cfg.company}/customers(${customer.id})`,
+      { creditLimit: 5000, paymentTermsId: term.id }).query();
+  expect(updated && updated.creditLimit === 5000 && updated.paymentTermsId === term.id,
+    `customer terms updated as ${JSON.stringify(updated)}`);
+
+  const unknown = await failure(() => api(cfg, token, false, { 'If-Match': '*' })
+    .patch(`${cfg.company}/customers(${customer.id})`,
+      { paymentTermsId: '00000000-0000-4002-8000-0000000000ff' }).query());
+  expect(unknown.status === 400 && unknown.code === 'Application_DialogException',
+    `an unknown paymentTermsId got ${JSON.stringify(unknown)}`);
+}
+
+// checkCancel books an order with a discount line at a negative unit price,
+// then cancels it as Business Central does: by deleting it.
+async function checkCancel(cfg, token, customer) {
+  const created = await api(cfg, token).post(`${cfg.company}/salesOrders`, {
+    customerId: customer.id,
+    externalDocumentNumber: 'clientcheck:3',
+    salesOrderLines: [
+      { lineType: 'Item', lineObjectNumber: 'CHECK-1', quantity: 1, unitPrice: 19.99 },
+      { lineType: 'Item', lineObjectNumber: 'CHECK-3', quantity: 1, unitPrice: -1.5,
+        description: 'Discount' },
+    ],
+  }).query();
+  expect(created && created.totalAmountIncludingTax === 18.49,
+    `an order with a discount line totals ${created && created.totalAmountIncludingTax}`);
+
+  const path = `${cfg.company}/salesOrders(${created.id})`;
+  const deleted = await api(cfg, token, false, { 'If-Match': created['@odata.etag'] })
+    .delete(path).query();
+  expect(deleted && deleted.status === 204, `DELETE sales order answered ${deleted.status}`);
+
+  const gone = await failure(() => api(cfg, token, true).get(path).query());
+  expect(gone.status === 404, `a deleted sales order read as ${JSON.stringify(gone)}`);
+  const again = await failure(() => api(cfg, token, false, { 'If-Match': '*' })
+    .delete(path).query());
+  expect(again.status === 404, `a second DELETE got ${JSON.stringify(again)}`);
+}
+
+// checkCreditMemo books a credit memo with its lines and finds it by its
+// external document number.
+async function checkCreditMemo(cfg, token, customer) {
+  const created = await api(cfg, token).post(`${cfg.company}/salesCreditMemos`, {
+    customerId: customer.id,
+    externalDocumentNumber: 'clientcheck:1:refund:1',
+    creditMemoDate: '2026-03-02',
+    salesCreditMemoLines: [
+      { lineType: 'Item', lineObjectNumber: 'CHECK-2', quantity: 1, unitPrice: 0.1 },
+      { lineType: 'Item', lineObjectNumber: 'CHECK-3', quantity: 1, unitPrice: 2.5 },
+    ],
+  }).query();
+  expect(created && created.externalDocumentNumber === 'CLIENTCHECK:1:REFUND:1' &&
+    created.totalAmountIncludingTax === 2.6 && typeof created.number === 'string',
+  `create credit memo returned ${JSON.stringify(created)}`);
+
+  const found = await api(cfg, token).get(`${cfg.company}/salesCreditMemos`).query({
+    $filter: "externalDocumentNumber eq 'clientcheck:1:refund:1'",
+    $expand: 'salesCreditMemoLines',
+  });
+  expect(found.length === 1 && found[0].id === created.id &&
+    found[0].salesCreditMemoLines.length === 2 &&
+    found[0].salesCreditMemoLines[1].unitPrice === 2.5,
+  `credit memos by reference returned ${JSON.stringify(found)}`);
+}
+
 async function main() {
   const cfg = config();
   const token = await checkTokens(cfg);
   await checkReads(cfg, token);
   const customer = await checkCustomer(cfg, token);
   await checkOrder(cfg, token, customer);
+  await checkTerms(cfg, token, customer);
+  await checkCancel(cfg, token, customer);
+  await checkCreditMemo(cfg, token, customer);
 
   if (failures.length > 0) {
     for (const f of failures) {

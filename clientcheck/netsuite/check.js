@@ -6,7 +6,10 @@
 // Environment: NETSUITE_URL (the host base, such as http://127.0.0.1:8070),
 // NETSUITE_ACCOUNT, NETSUITE_CONSUMER_KEY, NETSUITE_CONSUMER_SECRET,
 // NETSUITE_TOKEN_ID, NETSUITE_TOKEN_SECRET. The account must hold the items
-// CHECK-1 (base price 19.99) and CHECK-2 (base price 0.10) in USD.
+// CHECK-1 (base price 19.99) and CHECK-2 (base price 0.10) in USD, the
+// discount item DISCOUNT, the terms NET30 and the price level WHOLESALE,
+// and a sales order with otherRefNum clientcheck:shipped that has an item
+// fulfillment.
 'use strict';
 
 const NsApiWrapper = require('netsuite-rest');
@@ -78,16 +81,40 @@ async function checkItems(ns) {
   return items;
 }
 
+// namedId finds the internal id of the row of table (term, pricelevel,
+// item) whose name column is name.
+async function namedId(ns, table, column, name) {
+  const page = await suiteql(ns, `SELECT id FROM ${table} WHERE ${column} = '${name}'`, 1, 0);
+  expect(page.count === 1, `${table} ${name}: ${JSON.stringify(page)}`);
+  return page.items.length > 0 ? page.items[0].id : '0';
+}
+
 async function upsertCustomer(ns) {
+  const termId = await namedId(ns, 'term', 'name', 'NET30');
+  const levelId = await namedId(ns, 'pricelevel', 'name', 'WHOLESALE');
   const res = await ns.request({
     path: 'record/v1/customer/eid:clientcheck-customer',
     method: 'PUT',
     body: JSON.stringify({ companyName: 'Client Check', email: 'check@example.com',
-      isPerson: false }),
+      isPerson: false, creditLimit: 2500.5, terms: { id: termId },
+      priceLevel: { id: levelId } }),
   });
   expect(res.statusCode === 204, `customer upsert answered ${res.statusCode}`);
   const id = String(header(res, 'Location') || '').split('/').pop();
   expect(/^\d+$/.test(id), `customer upsert Location ${header(res, 'Location')}`);
+
+  const customer = (await ns.request({ path: `record/v1/customer/${id}` })).data;
+  expect(customer.creditLimit === 2500.5, `customer creditLimit ${customer.creditLimit}`);
+  expect(customer.terms && customer.terms.id === termId && customer.terms.refName === 'NET30',
+    `customer terms ${JSON.stringify(customer.terms)}`);
+  expect(customer.priceLevel && customer.priceLevel.refName === 'WHOLESALE',
+    `customer priceLevel ${JSON.stringify(customer.priceLevel)}`);
+
+  const bad = await status(ns.request({ path: `record/v1/customer/${id}`, method: 'PATCH',
+    body: JSON.stringify({ terms: { id: '999' } }) }));
+  expect(bad.code === 400 && errorCode(bad.body) === 'INVALID_KEY_OR_REF' &&
+    bad.body['o:errorDetails'][0]['o:errorPath'] === 'terms',
+  `customer with a bad term answered ${bad.code} ${JSON.stringify(bad.body)}`);
   return id;
 }
 
@@ -122,6 +149,74 @@ async function upsertOrder(ns, customerId, items) {
   expect(order.total === 40.28, `order total ${order.total}, want 40.28`);
   expect(order.item && order.item.items && order.item.items.length === 2,
     `order lines ${JSON.stringify(order.item)}`);
+  return order.id;
+}
+
+// creditMemo books a refund of one CHECK-1 against the order, twice by one
+// external id, and reads it back.
+async function creditMemo(ns, orderId, customerId, items) {
+  const body = JSON.stringify({
+    createdFrom: { id: orderId }, entity: { id: customerId }, otherRefNum: 'clientcheck:1:r1',
+    memo: 'damaged', item: { items: [{ item: { id: items[0].id }, quantity: 1, rate: 19.99 }] },
+  });
+  const locations = [];
+  for (let i = 0; i < 2; i += 1) {
+    const res = await ns.request({ path: 'record/v1/creditMemo/eid:clientcheck-r1',
+      method: 'PUT', body });
+    expect(res.statusCode === 204, `credit memo upsert ${i + 1} answered ${res.statusCode}`);
+    locations.push(header(res, 'Location'));
+  }
+  expect(locations[0] && locations[0] === locations[1],
+    `two credit memo upserts gave ${JSON.stringify(locations)}`);
+
+  const memo = (await ns.request({ path: 'record/v1/creditMemo/eid:clientcheck-r1' })).data;
+  expect(memo.tranId && memo.total === 19.99 && memo.createdFrom &&
+    memo.createdFrom.id === orderId && memo.externalId === 'clientcheck-r1',
+  `credit memo ${JSON.stringify(memo)}`);
+}
+
+// closeOrder books an order with a discount line, checks its total, then
+// closes every line twice: the second time changes nothing.
+async function closeOrder(ns, customerId, items) {
+  const discountId = await namedId(ns, 'item', 'itemid', 'DISCOUNT');
+  const res = await ns.request({ path: 'record/v1/salesOrder/eid:clientcheck-3', method: 'PUT',
+    body: JSON.stringify({ entity: { id: customerId }, otherRefNum: 'clientcheck:3',
+      orderStatus: { id: 'B' }, item: { items: [
+        { item: { id: items[0].id }, quantity: 1, rate: 19.99 },
+        { item: { id: discountId }, rate: -2 },
+      ] } }) });
+  const id = String(header(res, 'Location') || '').split('/').pop();
+  const path = `record/v1/salesOrder/${id}`;
+  const order = (await ns.request({ path: `${path}?expandSubResources=true` })).data;
+  expect(order.total === 17.99, `order with a discount: total ${order.total}, want 17.99`);
+
+  const lines = (order.item && order.item.items) || [];
+  const close = JSON.stringify({ memo: 'cancelled in the store',
+    item: { items: lines.map((l) => ({ line: l.line, isClosed: true })) } });
+  for (let i = 0; i < 2; i += 1) {
+    const closed = await ns.request({ path, method: 'PATCH', body: close });
+    expect(closed.statusCode === 204, `close ${i + 1} answered ${closed.statusCode}`);
+  }
+  const after = (await ns.request({ path: `${path}?expandSubResources=true` })).data;
+  expect(after.orderStatus && after.orderStatus.id === 'H' &&
+    after.memo === 'cancelled in the store' && after.item.items.every((l) => l.isClosed === true),
+  `closed order ${JSON.stringify(after)}`);
+}
+
+// closeShipped tries to close the lines of the order that has shipped.
+async function closeShipped(ns) {
+  const page = await suiteql(ns, "SELECT id FROM transaction WHERE type = 'SalesOrd' " +
+    "AND otherrefnum = 'clientcheck:shipped'", 1, 0);
+  expect(page.count === 1, `shipped order: ${JSON.stringify(page)}`);
+  if (page.count !== 1) {
+    return;
+  }
+  const path = `record/v1/salesOrder/${page.items[0].id}`;
+  const order = (await ns.request({ path: `${path}?expandSubResources=true` })).data;
+  const refused = await status(ns.request({ path, method: 'PATCH', body: JSON.stringify({
+    item: { items: order.item.items.map((l) => ({ line: l.line, isClosed: true })) } }) }));
+  expect(refused.code === 400 && errorCode(refused.body) === 'USER_ERROR',
+    `closing a shipped order answered ${refused.code} ${JSON.stringify(refused.body)}`);
 }
 
 async function status(promise) {
@@ -162,8 +257,11 @@ async function main() {
   const items = await checkItems(ns);
   const customerId = await upsertCustomer(ns);
   if (items.length === 2) {
-    await upsertOrder(ns, customerId, items);
+    const orderId = await upsertOrder(ns, customerId, items);
+    await creditMemo(ns, orderId, customerId, items);
+    await closeOrder(ns, customerId, items);
   }
+  await closeShipped(ns);
   await checkErrors(ns, cfg);
 
   if (failures.length > 0) {

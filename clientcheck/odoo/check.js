@@ -5,8 +5,9 @@
 //
 // Environment: ODOO_URL (such as http://127.0.0.1:8069), ODOO_DB, ODOO_USER,
 // ODOO_API_KEY. The database must hold the products CHECK-1 (list price 19.99)
-// and CHECK-2 (list price 0.10) in its company currency, and 7 units of
-// CHECK-1, 2 of them reserved, at the internal location WH/Stock.
+// and CHECK-2 (list price 0.10) in its company currency, 7 units of CHECK-1,
+// 2 of them reserved, at the internal location WH/Stock, the payment terms
+// NET30 and the pricelist WHOLESALE.
 'use strict';
 
 const OdooJSONRpc = require('@fernandoslim/odoo-jsonrpc').default;
@@ -94,8 +95,8 @@ async function checkOrder(odoo, partnerId, products) {
   const confirmed = await odoo.action('sale.order', 'action_confirm', [orderId]);
   expect(confirmed === true, `action_confirm returned ${JSON.stringify(confirmed)}`);
 
-  const [order] = await odoo.read('sale.order', [orderId],
-    ['name', 'state', 'partner_id', 'client_order_ref', 'amount_total', 'order_line']);
+  const [order] = await odoo.read('sale.order', [orderId], ['name', 'state', 'partner_id',
+    'client_order_ref', 'amount_total', 'order_line', 'currency_id']);
   expect(order !== undefined, 'read sale.order returned nothing');
   if (order === undefined) {
     return;
@@ -115,6 +116,70 @@ async function checkOrder(odoo, partnerId, products) {
   expect(lines.length === 2 && lines[0].price_unit === 19.99 && lines[1].price_unit === 0.1 &&
     lines[0].product_uom_qty === 2 && lines[0].name === 'Check one',
   `order lines read as ${JSON.stringify(lines)}`);
+  return order;
+}
+
+async function checkTerms(odoo, partnerId) {
+  const [net30] = await odoo.search('account.payment.term', [['name', '=', 'NET30']]);
+  const [wholesale] = await odoo.search('product.pricelist', [['name', '=', 'WHOLESALE']]);
+  expect(Number.isInteger(net30) && Number.isInteger(wholesale),
+    `payment terms NET30 ${net30}, pricelist WHOLESALE ${wholesale}`);
+
+  const written = await odoo.update('res.partner', partnerId, {
+    credit_limit: 2500, use_partner_credit_limit: true,
+    property_payment_term_id: net30, property_product_pricelist: wholesale,
+  });
+  expect(written === true, `write res.partner terms returned ${written}`);
+  const [partner] = await odoo.read('res.partner', [partnerId], ['credit_limit',
+    'use_partner_credit_limit', 'property_payment_term_id', 'property_product_pricelist']);
+  expect(partner && partner.credit_limit === 2500 && partner.use_partner_credit_limit === true &&
+    partner.property_payment_term_id[0] === net30 &&
+    partner.property_payment_term_id[1] === 'NET30' &&
+    partner.property_product_pricelist[0] === wholesale,
+  `partner terms read as ${JSON.stringify(partner)}`);
+}
+
+async function checkCreditNote(odoo, order, products) {
+  const moveId = await odoo.create('account.move', {
+    move_type: 'out_refund',
+    partner_id: order.partner_id[0],
+    currency_id: order.currency_id[0],
+    ref: 'clientcheck:1:refund:1',
+    invoice_origin: order.name,
+    invoice_line_ids: [[0, 0, { product_id: products[0].id, quantity: 1, price_unit: 19.99 }]],
+  });
+  expect(Number.isInteger(moveId) && moveId > 0, `create account.move returned ${moveId}`);
+
+  await odoo.action('account.move', 'action_post', [moveId]);
+  const [move] = await odoo.read('account.move', [moveId],
+    ['name', 'state', 'move_type', 'amount_total', 'invoice_origin']);
+  expect(move && move.state === 'posted' && move.move_type === 'out_refund' &&
+    move.amount_total === 19.99 && move.invoice_origin === order.name && move.name !== '/',
+  `credit note read as ${JSON.stringify(move)}`);
+
+  const found = await odoo.search('account.move',
+    [['move_type', '=', 'out_refund'], ['ref', '=', 'clientcheck:1:refund:1']]);
+  expect(found.length === 1 && found[0] === moveId,
+    `search account.move by ref returned ${JSON.stringify(found)}`);
+}
+
+async function checkCancel(odoo, partnerId, products) {
+  const orderId = await odoo.create('sale.order', {
+    partner_id: partnerId,
+    client_order_ref: 'clientcheck:2',
+    order_line: [[0, 0, { product_id: products[1].id, product_uom_qty: 1 }]],
+  });
+  await odoo.action('sale.order', 'action_confirm', [orderId]);
+
+  const wizard = await odoo.call_kw('sale.order', 'action_cancel', [[orderId]]);
+  expect(wizard && wizard.res_model === 'sale.order.cancel',
+    `action_cancel without context returned ${JSON.stringify(wizard)}`);
+  const cancelled = await odoo.call_kw('sale.order', 'action_cancel', [[orderId]],
+    { context: { disable_cancel_warning: true } });
+  expect(cancelled === true, `action_cancel returned ${JSON.stringify(cancelled)}`);
+
+  const [order] = await odoo.read('sale.order', [orderId], ['state']);
+  expect(order && order.state === 'cancel', `cancelled order read as ${JSON.stringify(order)}`);
 }
 
 async function checkErrors(odoo, cfg) {
@@ -145,9 +210,14 @@ async function main() {
 
   const products = await checkProducts(odoo);
   const partnerId = await checkPartner(odoo);
+  await checkTerms(odoo, partnerId);
   if (products.length === 2) {
     await checkStock(odoo, products);
-    await checkOrder(odoo, partnerId, products);
+    const order = await checkOrder(odoo, partnerId, products);
+    if (order !== undefined) {
+      await checkCreditNote(odoo, order, products);
+    }
+    await checkCancel(odoo, partnerId, products);
   }
   await checkErrors(odoo, cfg);
 

@@ -5,7 +5,9 @@
 //
 // Environment: SAP_URL (the host base, such as http://127.0.0.1:8000),
 // SAP_USER, SAP_PASSWORD. The system must hold the products CHECK-1 (standard
-// price 19.99) and CHECK-2 (standard price 0.10) in EUR.
+// price 19.99) and CHECK-2 (standard price 0.10) in EUR, and the discount
+// material DISCOUNT; it must know the payment terms NT30 and NT60, the price
+// group 02 and the reason for rejection Z1.
 'use strict';
 
 const { executeHttpRequest } = require('@sap-cloud-sdk/http-client');
@@ -14,6 +16,8 @@ const SALES = '/sap/opu/odata/sap/API_SALES_ORDER_SRV';
 const PARTNER = '/sap/opu/odata/sap/API_BUSINESS_PARTNER';
 const PRODUCT = '/sap/opu/odata/sap/API_PRODUCT_SRV';
 const REF = "clientcheck:O'Brien-1";
+const CANCEL_REF = 'clientcheck:cancel-1';
+const AREA = { SalesOrganization: '1010', DistributionChannel: '10', Division: '00' };
 
 const failures = [];
 
@@ -63,6 +67,18 @@ async function post(path, data) {
   return res;
 }
 
+// patch changes an entity with the ETag it was read with, the SDK fetching
+// the CSRF token as for any modifying request.
+async function patch(path, data, etag) {
+  const res = await executeHttpRequest(destination(), {
+    method: 'patch', url: path, data,
+    headers: {
+      Accept: 'application/json', 'Content-Type': 'application/json', 'If-Match': etag || '*',
+    },
+  });
+  return res;
+}
+
 async function checkProducts() {
   const d = await get(`${PRODUCT}/A_Product`, {
     $filter: "Product eq 'CHECK-1' or Product eq 'CHECK-2'",
@@ -80,6 +96,11 @@ async function checkPartner() {
     to_BusinessPartnerRole: { results: [{ BusinessPartnerRole: 'FLCU01' }] },
     to_AddressIndependentEmail: { results: [{ EmailAddress: 'check@example.com' }] },
     to_BusinessPartnerAddress: { results: [{ Country: 'PT', CityName: 'Lisbon' }] },
+    to_Customer: {
+      to_CustomerSalesArea: {
+        results: [{ ...AREA, CustomerPaymentTerms: 'NT30', CustomerPriceGroup: '02' }],
+      },
+    },
   });
   expect(res.status === 201, `create A_BusinessPartner status ${res.status}, want 201`);
   const bp = res.data.d.BusinessPartner;
@@ -91,6 +112,36 @@ async function checkPartner() {
   expect(found.results.length === 1 && found.results[0].BusinessPartner === bp,
     `e-mail lookup returned ${JSON.stringify(found.results)}`);
   return bp;
+}
+
+// salesArea reads the partner's customer data in the check's sales area.
+async function salesArea(bp) {
+  const d = await get(`${PARTNER}/A_BusinessPartner(${literal(bp)})`, {
+    $expand: 'to_Customer/to_CustomerSalesArea',
+  });
+  const areas = (d.to_Customer && d.to_Customer.to_CustomerSalesArea.results) || [];
+  return areas.find((a) => a.SalesOrganization === AREA.SalesOrganization
+    && a.DistributionChannel === AREA.DistributionChannel && a.Division === AREA.Division);
+}
+
+async function checkTerms(bp) {
+  const area = await salesArea(bp);
+  expect(area && area.CustomerPaymentTerms === 'NT30' && area.CustomerPriceGroup === '02',
+    `sales area of the new partner ${JSON.stringify(area)}`);
+  if (area === undefined) {
+    return;
+  }
+
+  const key = `Customer=${literal(area.Customer)},`
+    + `SalesOrganization=${literal(area.SalesOrganization)},`
+    + `DistributionChannel=${literal(area.DistributionChannel)},`
+    + `Division=${literal(area.Division)}`;
+  const res = await patch(`${PARTNER}/A_CustomerSalesArea(${key})`,
+    { CustomerPaymentTerms: 'NT60' }, area.__metadata.etag);
+  expect(res.status === 204, `PATCH of A_CustomerSalesArea status ${res.status}, want 204`);
+  const changed = await salesArea(bp);
+  expect(changed && changed.CustomerPaymentTerms === 'NT60' && changed.CustomerPriceGroup === '02',
+    `sales area after the PATCH ${JSON.stringify(changed)}`);
 }
 
 async function checkOrder(bp) {
@@ -132,6 +183,47 @@ async function checkOrder(bp) {
     && items[1].NetAmount === '0.30', `order items ${JSON.stringify(items)}`);
 }
 
+// checkCancel books an order with a discount item, then cancels it as SAP
+// does: a reason for rejection on every item, each with its own PATCH.
+async function checkCancel(bp) {
+  const res = await post(`${SALES}/A_SalesOrder`, {
+    SalesOrderType: 'OR', SalesOrganization: AREA.SalesOrganization,
+    DistributionChannel: AREA.DistributionChannel, OrganizationDivision: AREA.Division,
+    SoldToParty: bp, PurchaseOrderByCustomer: CANCEL_REF, TransactionCurrency: 'EUR',
+    to_Item: {
+      results: [
+        { Material: 'CHECK-1', RequestedQuantity: '1' },
+        {
+          Material: 'DISCOUNT', RequestedQuantity: '1',
+          to_PricingElement: {
+            results: [
+              { ConditionType: 'PPR0', ConditionRateValue: '0.00' },
+              { ConditionType: 'RB00', ConditionRateValue: '-4.99' },
+            ],
+          },
+        },
+      ],
+    },
+  });
+  const order = res.data.d.SalesOrder;
+  expect(res.status === 201 && res.data.d.TotalNetAmount === '15.00',
+    `order with a discount: status ${res.status}, net ${res.data.d.TotalNetAmount}, want 15.00`);
+
+  const items = await get(`${SALES}/A_SalesOrder(${literal(order)})/to_Item`, {});
+  for (const item of items.results) {
+    const path = `${SALES}/A_SalesOrderItem(SalesOrder=${literal(order)},`
+      + `SalesOrderItem=${literal(item.SalesOrderItem)})`;
+    const rejected = await patch(path, { SalesDocumentRjcnReason: 'Z1' }, item.__metadata.etag);
+    expect(rejected.status === 204, `rejection of item ${item.SalesOrderItem}: ${rejected.status}`);
+  }
+
+  const d = await get(`${SALES}/A_SalesOrder(${literal(order)})`, { $expand: 'to_Item' });
+  expect(d.OverallSDDocumentRejectionSts === 'C',
+    `rejection status ${d.OverallSDDocumentRejectionSts}, want C`);
+  expect(d.to_Item.results.every((i) => i.SalesDocumentRjcnReason === 'Z1'),
+    `item reasons ${JSON.stringify(d.to_Item.results.map((i) => i.SalesDocumentRjcnReason))}`);
+}
+
 // responseOf returns the HTTP answer that a failed request got, or {}.
 function responseOf(err) {
   return (err && (err.response || (err.cause && err.cause.response))) || {};
@@ -165,7 +257,9 @@ async function checkErrors(bp) {
 async function main() {
   await checkProducts();
   const bp = await checkPartner();
+  await checkTerms(bp);
   await checkOrder(bp);
+  await checkCancel(bp);
   await checkErrors(bp);
 
   if (failures.length > 0) {

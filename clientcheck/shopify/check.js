@@ -2,7 +2,9 @@
 // shop) exactly as an app would, through Shopify's own Node library
 // (@shopify/shopify-api): the client credentials grant gets a token, the
 // Admin GraphQL client reads the shop, pages
-// orders, writes a metafield, sets stock and a price; the REST client pages
+// orders, writes a metafield, sets stock and a price, updates a customer and
+// its metafields, creates a draft product, ships part of an order and
+// cancels another; the REST client pages
 // the legacy orders endpoint by its Link header and meets its call limit; the
 // webhook registry registers orders/create for a local receiver, and
 // shopify.webhooks.validate checks what the shop delivers there. It exits
@@ -14,7 +16,8 @@
 // webhooks and is exchanged for tokens with the client id),
 // SHOPIFY_API_VERSION. The shop must hold the variants CHECK-1 (19.99, no
 // compare-at price) and CHECK-2, the location WH-EAST with no CHECK-1 stock,
-// at least five orders, and must place an order once a webhook is registered.
+// at least five orders of CHECK-1 by a customer, no product CHECK-DRAFT, and
+// must place an order once a webhook is registered.
 'use strict';
 
 const http = require('node:http');
@@ -136,7 +139,7 @@ async function checkOrders(gql) {
   expect(first && /^gid:\/\/shopify\/Order\/\d+$/.test(first.id), `order id ${first && first.id}`);
   expect(first && /^\d+\.\d+$/.test(first.total.shopMoney.amount),
     `order total ${JSON.stringify(first && first.total)}`);
-  return first;
+  return seen;
 }
 
 async function checkMetafield(gql, order) {
@@ -171,6 +174,168 @@ async function checkMetafield(gql, order) {
   }`, { variables: { id: order.id } });
   expect(read.data.order.erp.value === 'SO-CHECK-1',
     `metafield read back ${JSON.stringify(read.data.order.erp)}`);
+}
+
+const CUSTOMER = `query Customer($id: ID!) {
+  customer(id: $id) {
+    id firstName lastName updatedAt defaultEmailAddress { emailAddress }
+    defaultAddress { city countryCodeV2 }
+    terms: metafields(first: 5, namespace: "erpsync") { nodes { key value type } }
+  }
+}`;
+
+// checkCustomer updates the buyer of order with customerUpdate and writes
+// its terms with metafieldsSet, then finds it by e-mail and reads it back.
+async function checkCustomer(gql, order) {
+  const res = await gql.request(`query Buyer($id: ID!) { order(id: $id) { customer { id } } }`,
+    { variables: { id: order.id } });
+  const customer = res.data.order.customer;
+  expect(customer && /^gid:\/\/shopify\/Customer\/\d+$/.test(customer.id),
+    `order customer ${JSON.stringify(customer)}`);
+  if (!customer) {
+    return;
+  }
+
+  const upd = await gql.request(`mutation Update($input: CustomerInput!,
+      $m: [MetafieldsSetInput!]!) {
+    customerUpdate(input: $input) { customer { id lastName } userErrors { field message } }
+    metafieldsSet(metafields: $m) { metafields { key } userErrors { field message code } }
+  }`, {
+    variables: {
+      input: {
+        id: customer.id, lastName: 'Checked',
+        addresses: [{ address1: '1 Check St', city: 'Porto', countryCode: 'PT', zip: '4000' }],
+      },
+      m: [
+        { ownerId: customer.id, namespace: 'erpsync', key: 'credit_limit',
+          type: 'number_integer', value: '250000' },
+        { ownerId: customer.id, namespace: 'erpsync', key: 'payment_terms',
+          type: 'single_line_text_field', value: 'NET30' },
+      ],
+    },
+  });
+  expect(upd.data.customerUpdate.userErrors.length === 0 &&
+    upd.data.customerUpdate.customer.lastName === 'Checked' &&
+    upd.data.metafieldsSet.userErrors.length === 0,
+  `customerUpdate and metafieldsSet ${JSON.stringify(upd.data)}`);
+
+  const found = await gql.request(`query Find($q: String!) {
+    customers(first: 2, query: $q) { nodes { id } }
+  }`, { variables: { q: 'email:"CHECK@example.test"' } });
+  const ids = found.data.customers.nodes.map((c) => c.id);
+  expect(ids.length === 1 && ids[0] === customer.id, `customers by e-mail ${ids}`);
+
+  const read = await gql.request(CUSTOMER, { variables: { id: customer.id } });
+  const c = read.data.customer;
+  const terms = Object.fromEntries(c.terms.nodes.map((m) => [m.key, m.value]));
+  expect(c.lastName === 'Checked' && c.defaultAddress.city === 'Porto' &&
+    terms.credit_limit === '250000' && terms.payment_terms === 'NET30' &&
+    !Number.isNaN(Date.parse(c.updatedAt)), `customer read back ${JSON.stringify(c)}`);
+
+  const del = await gql.request(`mutation Delete($m: [MetafieldIdentifierInput!]!) {
+    metafieldsDelete(metafields: $m) { deletedMetafields { key } userErrors { message } }
+  }`, {
+    variables: { m: [{ ownerId: customer.id, namespace: 'erpsync', key: 'payment_terms' }] },
+  });
+  expect(del.data.metafieldsDelete.deletedMetafields[0].key === 'payment_terms',
+    `metafieldsDelete ${JSON.stringify(del.data)}`);
+}
+
+// checkDraft creates a draft product of one variant with productSet.
+async function checkDraft(gql) {
+  const res = await gql.request(`mutation Draft($input: ProductSetInput!) {
+    productSet(input: $input, synchronous: true) {
+      product { id status variants(first: 1) { nodes { sku price } } }
+      userErrors { field message code }
+    }
+  }`, {
+    variables: {
+      input: {
+        title: 'Check draft', status: 'DRAFT',
+        productOptions: [{ name: 'Title', values: [{ name: 'Default Title' }] }],
+        variants: [{
+          sku: 'CHECK-DRAFT', price: '7.25',
+          optionValues: [{ optionName: 'Title', name: 'Default Title' }],
+        }],
+      },
+    },
+  });
+  const p = res.data.productSet;
+  const v = p.product && p.product.variants.nodes[0];
+  expect(p.userErrors.length === 0 && p.product.status === 'DRAFT' && v.sku === 'CHECK-DRAFT' &&
+    Number(v.price) === 7.25, `productSet ${JSON.stringify(p)}`);
+}
+
+// checkFulfillment ships one unit of order's first line with
+// fulfillmentCreate, and reads what is left to ship.
+async function checkFulfillment(gql, order) {
+  const FOS = `query FOs($id: ID!) {
+    order(id: $id) {
+      fulfillmentOrders(first: 5) {
+        nodes {
+          id status
+          lineItems(first: 10) { nodes { id remainingQuantity lineItem { sku } } }
+        }
+      }
+    }
+  }`;
+  const before = await gql.request(FOS, { variables: { id: order.id } });
+  const fo = before.data.order.fulfillmentOrders.nodes[0];
+  const line = fo.lineItems.nodes[0];
+  const res = await gql.request(`mutation Ship($f: FulfillmentInput!) {
+    fulfillmentCreate(fulfillment: $f) {
+      fulfillment { id status trackingInfo(first: 1) { company number url } }
+      userErrors { field message }
+    }
+  }`, {
+    variables: {
+      f: {
+        lineItemsByFulfillmentOrder: [{
+          fulfillmentOrderId: fo.id, fulfillmentOrderLineItems: [{ id: line.id, quantity: 1 }],
+        }],
+        trackingInfo: { company: 'DHL', number: 'CHECK-TRK', url: 'https://track.example/1' },
+        notifyCustomer: false,
+      },
+    },
+  });
+  const f = res.data.fulfillmentCreate;
+  expect(f.userErrors.length === 0 && f.fulfillment.status === 'SUCCESS' &&
+    f.fulfillment.trackingInfo[0].number === 'CHECK-TRK',
+  `fulfillmentCreate ${JSON.stringify(f)}`);
+
+  const after = await gql.request(FOS, { variables: { id: order.id } });
+  const left = after.data.order.fulfillmentOrders.nodes[0];
+  expect(left.status === 'IN_PROGRESS' &&
+    left.lineItems.nodes[0].remainingQuantity === line.remainingQuantity - 1,
+  `fulfillment order after shipping ${JSON.stringify(left)}`);
+}
+
+// checkCancel cancels order without a refund, and reads it back.
+async function checkCancel(gql, order) {
+  const res = await gql.request(`mutation Cancel($id: ID!) {
+    orderCancel(orderId: $id, reason: OTHER, refund: false, restock: false,
+        notifyCustomer: false, staffNote: "cancelled by the client check") {
+      job { id done } orderCancelUserErrors { code field message }
+    }
+  }`, { variables: { id: order.id } });
+  const c = res.data.orderCancel;
+  expect(c.orderCancelUserErrors.length === 0 && c.job && c.job.id,
+    `orderCancel ${JSON.stringify(c)}`);
+
+  const read = await gql.request(`query Read($id: ID!) {
+    order(id: $id) { cancelledAt cancelReason refunds(first: 5) { id } }
+  }`, { variables: { id: order.id } });
+  const o = read.data.order;
+  expect(o.cancelledAt && o.cancelReason === 'OTHER' && o.refunds.length === 0,
+    `cancelled order ${JSON.stringify(o)}`);
+
+  const again = await gql.request(`mutation Cancel($id: ID!) {
+    orderCancel(orderId: $id, reason: OTHER, refund: false, restock: false) {
+      orderCancelUserErrors { code }
+    }
+  }`, { variables: { id: order.id } });
+  expect(again.data.orderCancel.orderCancelUserErrors.length === 1,
+    `cancelling again ${JSON.stringify(again.data)}`);
 }
 
 async function lookups(gql) {
@@ -383,8 +548,13 @@ async function main() {
   try {
     await checkGrant();
     await checkShop(gql);
-    const order = await checkOrders(gql);
+    const orders = await checkOrders(gql);
+    const order = orders[0];
     await checkMetafield(gql, order);
+    await checkCustomer(gql, order);
+    await checkDraft(gql);
+    await checkFulfillment(gql, orders[1]);
+    await checkCancel(gql, orders[2]);
     const found = await lookups(gql);
     await checkStock(gql, found);
     await checkPrice(gql, found);

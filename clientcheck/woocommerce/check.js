@@ -7,9 +7,10 @@
 //
 // Environment: WOO_HTTP_URL and WOO_HTTPS_URL (the site URLs, before
 // /wp-json, of one store served both ways), WOO_CONSUMER_KEY,
-// WOO_CONSUMER_SECRET, WOO_ORDERS (how many orders the store holds). The
-// store must sell CHECK-1 (regular price 19.99) and CHECK-2 (on sale), and
-// let the check receive webhooks on 127.0.0.1.
+// WOO_CONSUMER_SECRET, WOO_ORDERS (how many orders the store holds, at
+// least three, each of two CHECK-1). The store must sell CHECK-1 (regular
+// price 19.99) and CHECK-2 (on sale) but not CHECK-DRAFT, have a customer
+// check1@example.test, and let the check receive webhooks on 127.0.0.1.
 'use strict';
 
 const crypto = require('node:crypto');
@@ -86,6 +87,7 @@ async function listOrders(api, cfg) {
 
 async function checkOrders(api, cfg) {
   const ids = await listOrders(api, cfg);
+  ids.sort((a, b) => a - b);
   expect(ids.length === cfg.orders && new Set(ids).size === cfg.orders,
     `listed orders ${ids}, want ${cfg.orders} distinct`);
 
@@ -107,7 +109,7 @@ async function checkOrders(api, cfg) {
   const tooMany = await refusal(() => api.get('orders', { per_page: 101 }));
   expect(tooMany.status === 400 && tooMany.data.code === 'rest_invalid_param',
     `per_page 101 answered ${tooMany.status} ${JSON.stringify(tooMany.data)}`);
-  return ids[0];
+  return ids;
 }
 
 async function checkProducts(api) {
@@ -158,6 +160,72 @@ async function checkHTTPS(cfg, orderID) {
   const inQuery = client(cfg.httpsURL, cfg, { queryStringAuth: true });
   const { data: order } = await inQuery.get(`orders/${orderID}`);
   expect(order.id === orderID, `https with the key in the query read order ${order.id}`);
+}
+
+async function checkCustomers(api) {
+  const { data: found } = await api.get('customers', { email: 'CHECK1@example.test', role: 'all' });
+  expect(found.length === 1 && found[0].email === 'check1@example.test',
+    `customers by e-mail: ${JSON.stringify(found).slice(0, 200)}`);
+  const id = found[0].id;
+
+  const { data: updated } = await api.put(`customers/${id}`, {
+    first_name: 'Clara', billing: { city: 'Porto', phone: '+351 3' },
+    meta_data: [{ key: 'erpsync_credit_limit', value: '100000' },
+      { key: 'erpsync_payment_terms', value: 'NET30' }],
+  });
+  const meta = Object.fromEntries(updated.meta_data.map((m) => [m.key, m.value]));
+  expect(updated.first_name === 'Clara' && updated.billing.city === 'Porto' &&
+    meta.erpsync_credit_limit === '100000' && meta.erpsync_payment_terms === 'NET30',
+  `customer after update: ${JSON.stringify(updated).slice(0, 300)}`);
+
+  const { data: cleared } = await api.put(`customers/${id}`,
+    { meta_data: [{ key: 'erpsync_payment_terms', value: null }] });
+  expect(cleared.meta_data.length === 1 && cleared.meta_data[0].key === 'erpsync_credit_limit',
+    `customer meta after deleting a key: ${JSON.stringify(cleared.meta_data)}`);
+  const { data: read } = await api.get(`customers/${id}`);
+  expect(read.date_modified_gmt && read.meta_data.length === 1, 'customer read back');
+
+  const missing = await refusal(() => api.get('customers/999999'));
+  expect(missing.status === 404 && missing.data.code === 'woocommerce_rest_invalid_id',
+    `an unknown customer answered ${missing.status} ${JSON.stringify(missing.data)}`);
+}
+
+async function checkDrafts(api) {
+  const draft = { name: 'Check draft', sku: 'CHECK-DRAFT', regular_price: '9.99', status: 'draft' };
+  const { data: first } = await api.post('products/batch', { create: [draft] });
+  expect(first.create.length === 1 && first.create[0].status === 'draft' &&
+    first.create[0].sku === 'CHECK-DRAFT' && first.create[0].regular_price === '9.99',
+  `draft created: ${JSON.stringify(first.create).slice(0, 200)}`);
+
+  const { data: again } = await api.post('products/batch', { create: [draft] });
+  expect(again.create[0].id === 0 && again.create[0].error.code === 'product_invalid_sku',
+    `a draft created twice: ${JSON.stringify(again.create)}`);
+}
+
+async function checkShipAndCancel(api, ids) {
+  const shipment = [{ id: 'CHECK-SHIP-1', carrier: 'DHL', tracking_number: 'JD1',
+    lines: [{ sku: 'CHECK-1', quantity: 2 }] }];
+  const { data: shipped } = await api.put(`orders/${ids[1]}`, {
+    meta_data: [{ key: '_erpsync_shipments', value: JSON.stringify(shipment) }],
+    status: 'completed',
+  });
+  expect(shipped.status === 'completed' &&
+    shipped.meta_data.some((m) => m.key === '_erpsync_shipments'),
+  `order after shipping: ${shipped.status} ${JSON.stringify(shipped.meta_data)}`);
+
+  const { status, data: note } = await api.post(`orders/${ids[1]}/notes`,
+    { note: 'Shipment CHECK-SHIP-1 shipped with DHL, tracking number JD1.' });
+  expect(status === 201 && note.id > 0 && note.customer_note === false,
+    `note created: ${status} ${JSON.stringify(note)}`);
+  const { data: notes } = await api.get(`orders/${ids[1]}/notes`, { type: 'internal' });
+  expect(notes.length === 1 && notes[0].note.includes('JD1'), `notes ${JSON.stringify(notes)}`);
+
+  for (let i = 0; i < 2; i++) {
+    const { data: cancelled } = await api.put(`orders/${ids[2]}`, { status: 'cancelled' });
+    expect(cancelled.status === 'cancelled', `order after cancelling: ${cancelled.status}`);
+  }
+  const { data: refunds } = await api.get(`orders/${ids[2]}/refunds`);
+  expect(Array.isArray(refunds) && refunds.length === 0, `refunds ${JSON.stringify(refunds)}`);
 }
 
 // receive serves webhooks on 127.0.0.1 and returns its URL and the
@@ -232,8 +300,12 @@ async function main() {
   const cfg = config();
   const api = client(cfg.httpURL, cfg);
 
-  const orderID = await checkOrders(api, cfg);
+  const ids = await checkOrders(api, cfg);
+  const orderID = ids[0];
   await checkProducts(api);
+  await checkCustomers(api);
+  await checkDrafts(api);
+  await checkShipAndCancel(api, ids);
   await checkRefusals(cfg);
   await checkHTTPS(cfg, orderID);
   await checkWebhooks(api, orderID);
@@ -243,8 +315,9 @@ async function main() {
     process.exit(1);
   }
   console.log(`woocommerce client check passed: ${cfg.orders} orders listed over OAuth 1.0a, ` +
-    'order meta written by key, stock and price batched, refusals surfaced, https with basic ' +
-    'and query authentication, ping and signed delivery received');
+    'order meta written by key, stock and price batched, customer meta written and deleted, ' +
+    'a draft created once, a shipment and a cancellation recorded, refusals surfaced, https ' +
+    'with basic and query authentication, ping and signed delivery received');
 }
 
 main().catch((err) => {

@@ -41,6 +41,10 @@ type Config struct {
 
 	// Inventory configures inventory sync.
 	Inventory Inventory
+
+	// Flows configures customer, catalog and fulfillment sync and
+	// reconciling.
+	Flows Flows
 }
 
 // Inventory holds the settings of inventory sync: how often the schedule
@@ -231,6 +235,10 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		errs = append(errs, err)
 	}
 	c.Inventory, err = readInventory(get)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	c.Flows, err = readFlows(get)
 	if err != nil {
 		errs = append(errs, err)
 	}

@@ -17,6 +17,7 @@ import (
 
 	"github.com/erpsync/erpsync/adapters/store"
 	"github.com/erpsync/erpsync/internal/config"
+	"github.com/erpsync/erpsync/workflows"
 )
 
 // MaxBody is the largest webhook body accepted.
@@ -37,6 +38,14 @@ const (
 type Starter interface {
 	StartOrderSync(ctx context.Context, store, orderID string) (workflowID string,
 		started bool, err error)
+
+	// SyncOrderChanges starts the sync of an order's changes, or tells the
+	// one running to look again.
+	SyncOrderChanges(ctx context.Context, store, orderID string) (workflowID string, err error)
+
+	// SyncCustomer starts the sync of a store customer, or tells the one
+	// running to look again.
+	SyncCustomer(ctx context.Context, store, customerID string) (workflowID string, err error)
 }
 
 // Deliveries remembers which webhook deliveries led to a started sync.
@@ -56,6 +65,11 @@ type Delivery struct {
 	Topic      string
 	ResourceID string
 	WorkflowID string
+
+	// Changed says the delivery reports a change of an order; Customer
+	// that ResourceID is a customer's id rather than an order's.
+	Changed  bool
+	Customer bool
 }
 
 // Source is where one store's webhooks come from: its platform, which is
@@ -146,6 +160,8 @@ func (h *Handler) accept(ctx context.Context, storeName string, wh store.Webhook
 	switch {
 	case wh.Ping:
 		return http.StatusOK, answer{Status: OutcomePing}
+	case wh.CustomerID != "":
+		return h.startCustomer(ctx, storeName, wh)
 	case wh.OrderID == "":
 		return http.StatusOK, answer{Status: OutcomeIgnored,
 			Reason: fmt.Sprintf("topic %q is not about an order", wh.Topic)}
@@ -160,7 +176,21 @@ func (h *Handler) accept(ctx context.Context, storeName string, wh store.Webhook
 		Topic:      wh.Topic,
 		ResourceID: wh.OrderID,
 		WorkflowID: h.workflowID(storeName, wh.OrderID),
+		Changed:    wh.OrderChanged,
 	})
+}
+
+// startCustomer starts or signals the sync of the customer of a verified
+// delivery.
+func (h *Handler) startCustomer(ctx context.Context, storeName string, wh store.Webhook) (int,
+	answer) {
+	if !config.ValidName(wh.CustomerID) {
+		return refuse(http.StatusBadRequest, fmt.Sprintf(
+			"customer id %q is not 1 to 64 letters, digits, - or _", wh.CustomerID))
+	}
+	d := Delivery{Store: storeName, ID: wh.ID, Topic: wh.Topic, ResourceID: wh.CustomerID,
+		WorkflowID: workflows.CustomerWorkflowID(storeName, wh.CustomerID), Customer: true}
+	return h.start(ctx, d)
 }
 
 // refusal is the status that answers a delivery the verifier refused.
@@ -188,9 +218,9 @@ func (h *Handler) start(ctx context.Context, d Delivery) (int, answer) {
 		return http.StatusOK, answer{Status: OutcomeReplay, WorkflowID: d.WorkflowID}
 	}
 
-	id, started, err := h.starter.StartOrderSync(ctx, d.Store, d.ResourceID)
+	id, started, err := h.startSyncs(ctx, d)
 	if err != nil {
-		h.log.Error("order sync not started", zap.String("workflow_id", d.WorkflowID),
+		h.log.Error("sync not started", zap.String("workflow_id", d.WorkflowID),
 			zap.Error(err))
 		return refuse(http.StatusServiceUnavailable, "sync could not be started; retry later")
 	}
@@ -204,6 +234,22 @@ func (h *Handler) start(ctx context.Context, d Delivery) (int, answer) {
 		return http.StatusOK, answer{Status: OutcomeAlreadyStarted, WorkflowID: id}
 	}
 	return http.StatusAccepted, answer{Status: OutcomeStarted, WorkflowID: id}
+}
+
+// startSyncs starts what a delivery asks for. A change of an order starts
+// its sync too, which is a no-op when the order is synced already and the
+// backstop when its creation webhook was lost.
+func (h *Handler) startSyncs(ctx context.Context, d Delivery) (string, bool, error) {
+	if d.Customer {
+		id, err := h.starter.SyncCustomer(ctx, d.Store, d.ResourceID)
+		return id, true, err
+	}
+	id, started, err := h.starter.StartOrderSync(ctx, d.Store, d.ResourceID)
+	if err != nil || !d.Changed {
+		return id, started, err
+	}
+	id, err = h.starter.SyncOrderChanges(ctx, d.Store, d.ResourceID)
+	return id, true, err
 }
 
 func refuse(code int, reason string) (int, answer) {

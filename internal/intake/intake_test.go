@@ -22,10 +22,26 @@ const secret = "s3cret"
 
 // fakeStarter remembers the ids it started, like Temporal's id policy.
 type fakeStarter struct {
-	mu      sync.Mutex
-	started map[string]bool
-	calls   int
-	err     error
+	mu        sync.Mutex
+	started   map[string]bool
+	calls     int
+	changes   []string
+	customers []string
+	err       error
+}
+
+func (f *fakeStarter) SyncOrderChanges(_ context.Context, store, id string) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.changes = append(f.changes, store+"/"+id)
+	return "changes/" + store + "/" + id, f.err
+}
+
+func (f *fakeStarter) SyncCustomer(_ context.Context, store, id string) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.customers = append(f.customers, store+"/"+id)
+	return "customer/" + store + "/" + id, f.err
 }
 
 func (f *fakeStarter) StartOrderSync(_ context.Context, store, id string) (string, bool, error) {
@@ -193,6 +209,12 @@ func (scripted) VerifyWebhook(d store.WebhookDelivery) (store.Webhook, error) {
 		return store.Webhook{ID: "p", Ping: true}, nil
 	case "product":
 		return store.Webhook{ID: "e-1", Topic: "products/update"}, nil
+	case "cancelled":
+		return store.Webhook{ID: "e-c", Topic: "orders/cancelled", OrderID: "5",
+			OrderChanged: true}, nil
+	case "customer", "bad customer":
+		id := map[string]string{"customer": "3", "bad customer": "a/b"}[body]
+		return store.Webhook{ID: "e-" + id, Topic: "customers/update", CustomerID: id}, nil
 	default:
 		return store.Webhook{ID: "e-" + body, Topic: "orders/create", OrderID: body}, nil
 	}
@@ -230,8 +252,42 @@ func TestPlatformWebhooks(t *testing.T) {
 			t.Errorf("%s %s = %d %+v, want %d %s with %q", tt.path, tt.body, rec.Code, a,
 				tt.wantCode, tt.wantStatus, tt.wantIn)
 		}
-		if started := f.starter.calls; (tt.wantCode == 202) != (started == 1) {
+		started := f.starter.calls + len(f.starter.customers)
+		if (tt.wantCode == 202) != (started == 1) {
 			t.Errorf("%s %s started %d syncs", tt.path, tt.body, started)
 		}
+	}
+}
+
+// A change of an order starts the order's sync, as a backstop, and the sync
+// of its changes; a customer's change starts the customer's sync.
+func TestChangeWebhooksStartTheirSyncs(t *testing.T) {
+	f := newFixture()
+	post := func(body string) (int, answer) {
+		req := httptest.NewRequest(http.MethodPost, "/webhooks/shopify/shop",
+			strings.NewReader(body))
+		rec := httptest.NewRecorder()
+		f.mux.ServeHTTP(rec, req)
+		var a answer
+		_ = json.Unmarshal(rec.Body.Bytes(), &a)
+		return rec.Code, a
+	}
+
+	code, a := post("cancelled")
+	if code != http.StatusAccepted || a.WorkflowID != "changes/shop/5" ||
+		f.starter.calls != 1 || len(f.starter.changes) != 1 {
+		t.Fatalf("cancellation = %d %+v; order syncs %d, change syncs %v", code, a,
+			f.starter.calls, f.starter.changes)
+	}
+
+	code, a = post("customer")
+	if code != http.StatusAccepted || a.WorkflowID != "customer/shop/3" ||
+		len(f.starter.customers) != 1 {
+		t.Fatalf("customer update = %d %+v; customer syncs %v", code, a, f.starter.customers)
+	}
+
+	code, a = post("bad customer")
+	if code != http.StatusBadRequest || !strings.Contains(a.Reason, "customer id") {
+		t.Fatalf("bad customer id = %d %+v, want 400 naming the customer id", code, a)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
+	"github.com/erpsync/erpsync/activities"
 	"github.com/erpsync/erpsync/workflows"
 )
 
@@ -48,4 +49,33 @@ func (s *TemporalStarter) StartOrderSync(
 		return id, false, fmt.Errorf("start workflow %s: %w", id, err)
 	}
 	return id, true, nil
+}
+
+// SyncOrderChanges starts the OrderChanges workflow of one order with a
+// changed signal, or signals the one running, in one call.
+func (s *TemporalStarter) SyncOrderChanges(ctx context.Context, store, orderID string) (string,
+	error) {
+	id := workflows.OrderChangesWorkflowID(store, orderID)
+	in := activities.OrderKey{Store: store, OrderID: orderID}
+	return id, s.signalWithStart(ctx, id, workflows.OrderChangesName, in)
+}
+
+// SyncCustomer starts the CustomerSync workflow of one store customer with
+// a changed signal, or signals the one running, in one call.
+func (s *TemporalStarter) SyncCustomer(ctx context.Context, store, customerID string) (string,
+	error) {
+	id := workflows.CustomerWorkflowID(store, customerID)
+	in := activities.CustomerKey{Store: store, CustomerID: customerID}
+	return id, s.signalWithStart(ctx, id, workflows.CustomerSyncName, in)
+}
+
+func (s *TemporalStarter) signalWithStart(ctx context.Context, id, workflow string,
+	in any) error {
+	opts := client.StartWorkflowOptions{ID: id, TaskQueue: s.TaskQueue}
+	_, err := s.Client.SignalWithStartWorkflow(ctx, id, workflows.SignalChanged, nil, opts,
+		workflow, in)
+	if err != nil {
+		return fmt.Errorf("signal or start workflow %s: %w", id, err)
+	}
+	return nil
 }

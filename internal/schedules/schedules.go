@@ -20,12 +20,44 @@ import (
 // starts carry the same id, followed by the time of each start.
 func ID(store string) string { return workflows.InventoryWorkflowID(store) }
 
-// Plan is the inventory schedule that one store should have.
+// Plan is a schedule that one store should have: of inventory sync when
+// Workflow is empty, else of the workflow named, whose runs and schedule
+// have the id FlowID gives.
 type Plan struct {
 	Store     string
 	Every     time.Duration
 	TaskQueue string
-	Input     workflows.InventorySyncInput
+	Input     any
+
+	Flow     string
+	Workflow string
+}
+
+// FlowID returns the id of the schedule of flow ("catalog", ...) of store.
+func FlowID(flow, store string) string { return workflows.FlowWorkflowID(flow, store) }
+
+// id returns the id of the plan's schedule.
+func (p Plan) id() string {
+	if p.Flow == "" {
+		return ID(p.Store)
+	}
+	return FlowID(p.Flow, p.Store)
+}
+
+// workflow returns the name of the workflow the plan starts.
+func (p Plan) workflow() string {
+	if p.Workflow == "" {
+		return workflows.InventorySyncName
+	}
+	return p.Workflow
+}
+
+// note says what the plan's schedule does.
+func (p Plan) note() string {
+	if p.Flow == "" {
+		return "inventory sync of store " + p.Store
+	}
+	return p.Flow + " of store " + p.Store
 }
 
 // Outcomes of [Apply] for one schedule.
@@ -49,7 +81,7 @@ func Apply(ctx context.Context, c client.Client, plans []Plan) ([]Applied, error
 	for _, p := range plans {
 		a, err := apply(ctx, c, p)
 		if err != nil {
-			return out, fmt.Errorf("apply the inventory schedule of store %s: %w", p.Store, err)
+			return out, fmt.Errorf("apply schedule %s: %w", p.id(), err)
 		}
 		out = append(out, a)
 	}
@@ -57,13 +89,13 @@ func Apply(ctx context.Context, c client.Client, plans []Plan) ([]Applied, error
 }
 
 func apply(ctx context.Context, c client.Client, p Plan) (Applied, error) {
-	a := Applied{Store: p.Store, ID: ID(p.Store), Outcome: Created}
+	a := Applied{Store: p.Store, ID: p.id(), Outcome: Created}
 	_, err := c.ScheduleClient().Create(ctx, client.ScheduleOptions{
 		ID:      a.ID,
 		Spec:    spec(p),
 		Action:  action(p),
 		Overlap: enumspb.SCHEDULE_OVERLAP_POLICY_SKIP,
-		Note:    "inventory sync of store " + p.Store,
+		Note:    p.note(),
 	})
 	if !errors.Is(err, temporal.ErrScheduleAlreadyRunning) {
 		return a, err
@@ -94,8 +126,8 @@ func spec(p Plan) client.ScheduleSpec {
 
 func action(p Plan) *client.ScheduleWorkflowAction {
 	return &client.ScheduleWorkflowAction{
-		ID:        ID(p.Store),
-		Workflow:  workflows.InventorySyncName,
+		ID:        p.id(),
+		Workflow:  p.workflow(),
 		Args:      []any{p.Input},
 		TaskQueue: p.TaskQueue,
 	}
@@ -135,15 +167,19 @@ type Status struct {
 	Skipped int64         `json:"skipped"`
 }
 
-// Describe returns the status of the schedule of store.
+// Describe returns the status of the inventory schedule of store.
 func Describe(ctx context.Context, c client.Client, store string) (Status, error) {
-	d, err := c.ScheduleClient().GetHandle(ctx, ID(store)).Describe(ctx)
+	return DescribeID(ctx, c, store, ID(store))
+}
+
+// DescribeID returns the status of the schedule id of store.
+func DescribeID(ctx context.Context, c client.Client, store, id string) (Status, error) {
+	d, err := c.ScheduleClient().GetHandle(ctx, id).Describe(ctx)
 	if err != nil {
-		return Status{}, fmt.Errorf("describe the inventory schedule of store %s: %w", store,
-			err)
+		return Status{}, fmt.Errorf("describe schedule %s: %w", id, err)
 	}
 
-	st := Status{Store: store, ID: ID(store), Started: int64(d.Info.NumActions),
+	st := Status{Store: store, ID: id, Started: int64(d.Info.NumActions),
 		Skipped: int64(d.Info.NumActionsSkippedOverlap)}
 	if sp := d.Schedule.Spec; sp != nil && len(sp.Intervals) > 0 {
 		st.Every = sp.Intervals[0].Every

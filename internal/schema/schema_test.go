@@ -24,6 +24,10 @@ var wantTables = []string{
 	"erpsync.sync_log", "erpsync.sync_actions", "erpsync.webhook_deliveries", "erpsync.leases",
 	"storefront.customers", "storefront.products", "storefront.stock_levels",
 	"storefront.orders", "storefront.order_lines",
+	"storefront.refunds", "storefront.refund_lines", "storefront.fulfillments",
+	"storefront.fulfillment_lines",
+	"erpsync.customer_links", "erpsync.customer_conflicts", "erpsync.order_digests",
+	"erpsync.order_amendments", "erpsync.drift_reports",
 }
 
 func TestMain(m *testing.M) {

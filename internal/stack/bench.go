@@ -14,9 +14,11 @@ import (
 
 	"github.com/erpsync/erpsync/adapters/erp"
 	"github.com/erpsync/erpsync/adapters/erp/erpsandbox"
+	"github.com/erpsync/erpsync/adapters/store"
 	"github.com/erpsync/erpsync/adapters/store/postgres"
 	"github.com/erpsync/erpsync/internal/config"
 	"github.com/erpsync/erpsync/internal/erps"
+	"github.com/erpsync/erpsync/internal/shops"
 	"github.com/erpsync/erpsync/workflows"
 )
 
@@ -282,6 +284,20 @@ func (s *Stack) openERP() (erp.ERP, error) {
 		return nil, err
 	}
 	return erps.Open(cfg, zap.NewNop())
+}
+
+// openStore opens the adapter of the demo store, configured as the worker
+// is.
+func (s *Stack) openStore() (store.Store, error) {
+	cfg, err := readConfig(s.env(""))
+	if err != nil {
+		return nil, err
+	}
+	stores, err := shops.Open(cfg, s.Pool, zap.NewNop())
+	if err != nil {
+		return nil, err
+	}
+	return stores[StoreName], nil
 }
 
 // readConfig reads the configuration that env, a list of "KEY=value",

@@ -22,6 +22,10 @@ type Summary struct {
 	Duplicates     int     `json:"duplicates"`
 	Lost           int     `json:"lost"`
 	Seconds        float64 `json:"seconds"`
+
+	// FlowCounts counts what the flows beyond orders did, when the demo
+	// ran them.
+	FlowCounts
 }
 
 // DemoOptions configures [Stack.Demo].
@@ -46,6 +50,10 @@ type DemoOptions struct {
 
 	// Seed makes the order contents and the delivery order reproducible.
 	Seed uint64
+
+	// Flows runs the flows beyond orders after the orders settled: see
+	// [Stack.RunFlows].
+	Flows bool
 }
 
 // DemoFaults is the fault mix of a demo run with faults on.
@@ -65,27 +73,46 @@ func (s *Stack) Demo(ctx context.Context, opts DemoOptions) (Summary, WebhookSta
 	if err := s.Faults.SetConfig(opts.Faults); err != nil {
 		return Summary{}, WebhookStats{}, err
 	}
+	sum, stats, ids, err := s.demoOrders(ctx, rng, opts)
+	if err != nil || !opts.Flows {
+		return sum, stats, err
+	}
+
+	// The flows run without faults: they check outcomes at once, and the
+	// order demo has shown the retries already.
+	if err := s.Faults.SetConfig(erpsandbox.Config{}); err != nil {
+		return sum, stats, err
+	}
+	began := time.Now()
+	sum.FlowCounts, err = s.RunFlows(ctx, ids)
+	sum.FlowSeconds = roundSeconds(time.Since(began))
+	return sum, stats, err
+}
+
+// demoOrders runs the order part of the demo and returns the orders' ids.
+func (s *Stack) demoOrders(ctx context.Context, rng *rand.Rand, opts DemoOptions) (Summary,
+	WebhookStats, []string, error) {
 	if s.Shop.Platform != "" {
 		return s.platformDemo(ctx, rng, opts)
 	}
 
 	ids, err := s.placeOrders(ctx, rng, opts)
 	if err != nil {
-		return Summary{}, WebhookStats{}, err
+		return Summary{}, WebhookStats{}, nil, err
 	}
 
 	began := time.Now()
 	stats, err := s.sendWebhooks(ctx, deliveries(rng, ids), opts.Concurrency)
 	if err != nil {
-		return Summary{}, stats, err
+		return Summary{}, stats, nil, err
 	}
 	if err := s.waitSettled(ctx, ids, opts.Timeout); err != nil {
-		return Summary{}, stats, err
+		return Summary{}, stats, nil, err
 	}
 
 	sum, err := s.Check(ctx, ids)
 	sum.Seconds = roundSeconds(time.Since(began))
-	return sum, stats, err
+	return sum, stats, ids, err
 }
 
 // placeOrders creates the demo's orders in the headless store and returns
@@ -93,8 +120,12 @@ func (s *Stack) Demo(ctx context.Context, opts DemoOptions) (Summary, WebhookSta
 func (s *Stack) placeOrders(ctx context.Context, rng *rand.Rand, opts DemoOptions) ([]string, error) {
 	unknownAt := unknownPositions(opts)
 	ids := make([]string, 0, opts.Orders)
+	run := s.demoRuns.Add(1)
 	for i := range opts.Orders {
 		o := demoOrder(rng, i, unknownAt[i])
+		if run > 1 {
+			o.Number = fmt.Sprintf("%s-%d-%05d", runPrefix, run, i+1)
+		}
 		id, err := s.Store.CreateOrder(ctx, o)
 		if err != nil {
 			return nil, fmt.Errorf("place demo order %s: %w", o.Number, err)

@@ -19,20 +19,20 @@ import (
 // platform does. About one order in ten is edited after it was placed, so
 // that its sync is asked for twice.
 func (s *Stack) platformDemo(ctx context.Context, rng *rand.Rand, opts DemoOptions) (
-	Summary, WebhookStats, error) {
+	Summary, WebhookStats, []string, error) {
 	began := time.Now()
 	ids, err := s.placeShopOrders(rng, opts)
 	if err != nil {
-		return Summary{}, WebhookStats{}, err
+		return Summary{}, WebhookStats{}, nil, err
 	}
 	if err := s.waitSettled(ctx, ids, opts.Timeout); err != nil {
-		return Summary{}, WebhookStats{}, err
+		return Summary{}, WebhookStats{}, nil, err
 	}
 
 	sum, err := s.checkShop(ctx, ids)
 	sum.Seconds = roundSeconds(time.Since(began))
 	sent := s.Shop.Sender.Stats()
-	return sum, WebhookStats{Sent: int(sent.Attempts)}, err
+	return sum, WebhookStats{Sent: int(sent.Attempts)}, ids, err
 }
 
 // placeShopOrders creates the demo's orders in the store model, editing

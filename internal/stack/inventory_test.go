@@ -84,9 +84,14 @@ func runSchedule(t *testing.T, sku, want string) {
 // ERP's stock, less the units of an order whose sync is parked, and gets
 // them back once the order is skipped.
 func TestInventoryScheduleSyncsStockNetOfOrdersInFlight(t *testing.T) {
+	// The other flows' schedules wait a day, so that they run in no other
+	// test.
+	daily := []string{config.EnvCustomerInterval + "=24h", config.EnvCatalogInterval + "=24h",
+		config.EnvFulfillmentInterval + "=24h", config.EnvReconcileInterval + "=24h"}
 	for _, want := range []string{"created", "updated"} {
-		out, err := starterCmd(t, nil, "schedules", "apply")
-		if err != nil || !strings.Contains(out, want+" schedule inventory/demo") {
+		out, err := starterCmd(t, daily, "schedules", "apply")
+		if err != nil || !strings.Contains(out, want+" schedule inventory/demo") ||
+			!strings.Contains(out, want+" schedule fulfillment/demo of store demo, every 24h0m0s") {
 			t.Fatalf("schedules apply = %q, %v; want %s", out, err, want)
 		}
 	}
@@ -134,8 +139,9 @@ func checkPaused(t *testing.T, cmd string, paused bool) {
 	}
 	out, err = starterCmd(t, nil, "schedules", "list", "-json")
 	var s schedules.Status
-	if err == nil {
-		err = json.Unmarshal([]byte(out), &s)
+	if err == nil { // the inventory schedule comes first
+		first, _, _ := strings.Cut(out, "\n")
+		err = json.Unmarshal([]byte(first), &s)
 	}
 	if err != nil || s.Paused != paused || !strings.Contains(s.Note, "by ana: stocktake") ||
 		s.Every != time.Minute {

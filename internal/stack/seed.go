@@ -62,6 +62,10 @@ func SeedERP(m *erpsandbox.Model) error {
 			SKU: it.sku, Name: it.name, PriceMinor: it.priceMinor, Currency: Currency,
 		})
 	}
+	for _, sku := range []string{"SHIPPING", "DISCOUNT", "TAX", "REFUND"} {
+		products = append(products, erpsandbox.Product{SKU: sku, Name: serviceName(sku),
+			Currency: Currency})
+	}
 	if _, err := m.SeedProducts(products); err != nil {
 		return fmt.Errorf("seed erp catalog: %w", err)
 	}
@@ -77,6 +81,12 @@ func SeedERP(m *erpsandbox.Model) error {
 		}
 	}
 	return seedCustomers(m)
+}
+
+// serviceName names the ERP's service item for an order charge.
+func serviceName(sku string) string {
+	return map[string]string{"SHIPPING": "Shipping", "DISCOUNT": "Discount", "TAX": "Sales tax",
+		"REFUND": "Refund"}[sku]
 }
 
 // DemoCustomers is how many customers the demo knows; orders pick among them.

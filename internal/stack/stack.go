@@ -100,6 +100,9 @@ type Stack struct {
 	// changes, in nanoseconds.
 	erpLag atomic.Int64
 
+	// demoRuns counts the demo's runs, whose order numbers differ.
+	demoRuns atomic.Int64
+
 	// extraEnv is added to the configuration of the worker and the
 	// starter when they next start.
 	extraEnv []string

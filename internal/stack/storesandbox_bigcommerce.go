@@ -2,6 +2,7 @@ package stack
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/erpsync/erpsync/adapters/erp/erpsandbox"
@@ -66,7 +67,8 @@ func bigCommerceSandbox(model *storesandbox.Model, faults *erpsandbox.Faults, ur
 			}
 		},
 		Subscribe: func(dest string) error {
-			for _, scope := range bigcommerce.OrderScopes {
+			scopes := append(slices.Clone(bigcommerce.OrderScopes), bigcommerce.CustomerScopes...)
+			for _, scope := range scopes {
 				_, err := sb.Subscribe(scope, dest,
 					map[string]string{bigcommerce.HeaderSecret: BigCommerceWebhookSecret})
 				if err != nil {

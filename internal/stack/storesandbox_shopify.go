@@ -62,9 +62,13 @@ func shopifySandbox(model *storesandbox.Model, faults *erpsandbox.Faults, url st
 			}
 		},
 		Subscribe: func(uri string) error {
-			_, errCreate := sb.Subscribe("ORDERS_CREATE", uri, ShopifyAPIVersion)
-			_, errUpdate := sb.Subscribe("ORDERS_UPDATED", uri, ShopifyAPIVersion)
-			return errors.Join(errCreate, errUpdate)
+			var errs []error
+			for _, topic := range []string{"ORDERS_CREATE", "ORDERS_UPDATED", "ORDERS_CANCELLED",
+				"ORDERS_EDITED", "REFUNDS_CREATE", "CUSTOMERS_CREATE", "CUSTOMERS_UPDATE"} {
+				_, err := sb.Subscribe(topic, uri, ShopifyAPIVersion)
+				errs = append(errs, err)
+			}
+			return errors.Join(errs...)
 		},
 	}, err
 }

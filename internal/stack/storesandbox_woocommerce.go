@@ -1,6 +1,7 @@
 package stack
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/erpsync/erpsync/adapters/erp/erpsandbox"
@@ -58,7 +59,8 @@ func wooCommerceSandbox(model *storesandbox.Model, faults *erpsandbox.Faults, ur
 			}
 		},
 		Subscribe: func(deliveryURL string) error {
-			return sb.Subscribe(deliveryURL, WooWebhookSecret)
+			return errors.Join(sb.Subscribe(deliveryURL, WooWebhookSecret),
+				sb.SubscribeCustomers(deliveryURL, WooWebhookSecret))
 		},
 		Sender: sb.Sender(),
 	}, err

@@ -83,9 +83,9 @@ func TestWooCommerceSandboxOpensAsAStore(t *testing.T) {
 	}
 	sys.Sender.Wait()
 
-	if d := got(); len(d) != 3 || !d[0].Ping || !d[1].Ping ||
-		d[2].OrderID != strconv.FormatInt(o.ID, 10) {
-		t.Errorf("received %+v, want two pings and the new order", d)
+	if d := got(); len(d) != 5 || !d[0].Ping || !d[3].Ping ||
+		d[4].OrderID != strconv.FormatInt(o.ID, 10) {
+		t.Errorf("received %+v, want four pings (orders and customers) and the new order", d)
 	}
 }
 

@@ -86,7 +86,14 @@ func (s *Stack) postWithRetry(ctx context.Context, d delivery) (int, time.Durati
 func (s *Stack) PostOrderWebhook(
 	ctx context.Context, orderID, deliveryID string,
 ) (int, time.Duration, error) {
-	body := []byte(fmt.Sprintf(`{"id":%q,"topic":"orders/create"}`, orderID))
+	return s.postWebhook(ctx, "orders/create", orderID, deliveryID)
+}
+
+// postWebhook sends one signed webhook of topic about the record id to the
+// starter, as the headless storefront would.
+func (s *Stack) postWebhook(ctx context.Context, topic, id, deliveryID string) (int,
+	time.Duration, error) {
+	body := []byte(fmt.Sprintf(`{"id":%q}`, id))
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost,
 		s.StarterURL+"/webhooks/orders/"+StoreName, bytes.NewReader(body))
 	if err != nil {
@@ -95,6 +102,7 @@ func (s *Stack) PostOrderWebhook(
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set(postgres.HeaderSignature, postgres.Sign(WebhookSecret, body))
 	req.Header.Set(postgres.HeaderDelivery, deliveryID)
+	req.Header.Set(postgres.HeaderTopic, topic)
 
 	began := time.Now()
 	resp, err := http.DefaultClient.Do(req)

@@ -360,3 +360,16 @@ func (s *State) CountERPStock(ctx context.Context) (int, error) {
 	}
 	return n, nil
 }
+
+// SKUs returns the SKUs of the ERP's stock as last read, in order, after
+// the SKU after, at most limit of them.
+func (s *State) SKUs(ctx context.Context, after string, limit int) ([]string, error) {
+	rows, _ := s.pool.Query(ctx, `
+SELECT DISTINCT sku FROM erpsync.erp_stock WHERE erp = $1 AND sku > $2 ORDER BY sku LIMIT $3`,
+		s.erp, after, limit)
+	skus, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("list skus of %s stock after %q: %w", s.erp, after, err)
+	}
+	return skus, nil
+}

@@ -5,6 +5,7 @@ package synclog
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -144,4 +145,43 @@ func (l *Log) Statuses(ctx context.Context, entity, store string,
 		return nil, fmt.Errorf("read status of %d %s syncs of %s: %w", len(refs), entity, store, err)
 	}
 	return statuses, nil
+}
+
+// Entities of the syncs beyond orders.
+const (
+	EntityOrderChange = "order_change"
+	EntityShipment    = "shipment"
+	EntityCustomer    = "customer"
+)
+
+const entryColumns = `
+	entity, store, external_ref, COALESCE(erp_id, '') AS erp_id, status, attempts,
+	COALESCE(last_error, '') AS last_error, COALESCE(workflow_id, '') AS workflow_id,
+	created_at, updated_at`
+
+// Get returns the entry of the sync of one record, and false when there is
+// none.
+func (l *Log) Get(ctx context.Context, entity, store, externalRef string) (Entry, bool, error) {
+	return l.one(ctx, `SELECT`+entryColumns+` FROM erpsync.sync_log
+		WHERE entity = $1 AND store = $2 AND external_ref = $3`, entity, store, externalRef)
+}
+
+// ByERPID returns the entry of the sync of entity for store that became the
+// ERP record erpID, and false when there is none.
+func (l *Log) ByERPID(ctx context.Context, entity, store, erpID string) (Entry, bool, error) {
+	return l.one(ctx, `SELECT`+entryColumns+` FROM erpsync.sync_log
+		WHERE entity = $1 AND store = $2 AND erp_id = $3
+		ORDER BY updated_at DESC LIMIT 1`, entity, store, erpID)
+}
+
+func (l *Log) one(ctx context.Context, q string, args ...any) (Entry, bool, error) {
+	rows, _ := l.pool.Query(ctx, q, args...)
+	e, err := pgx.CollectExactlyOneRow(rows, pgx.RowToStructByName[Entry])
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Entry{}, false, nil
+	}
+	if err != nil {
+		return Entry{}, false, fmt.Errorf("read sync log %v: %w", args, err)
+	}
+	return e, true, nil
 }

@@ -46,6 +46,10 @@ const (
 	fieldOrderID     = "order_id"
 	fieldCount       = "count"
 	fieldItemID      = "item_id"
+	fieldCustomerID  = "customer_id"
+	fieldMemoID      = "credit_memo_id"
+
+	fieldPaymentTermsID = "payment_terms_id"
 )
 
 var guidPattern = regexp.MustCompile(
@@ -116,7 +120,11 @@ type Client struct {
 	company string // root + "/companies(<id>)"
 
 	mu       sync.Mutex
-	currency string // the company's local currency, once read
+	currency string            // the company's local currency, once read
+	terms    paymentTermsTable // the company's payment terms, once read
+	// deleted holds the sales orders this client deleted, since Business
+	// Central keeps no trace of them that a later call could see.
+	deleted map[string]bool
 }
 
 var _ erp.ERP = (*Client)(nil)

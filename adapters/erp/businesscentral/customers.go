@@ -36,6 +36,9 @@ type customer struct {
 	Country              string `json:"country,omitempty"`
 	PostalCode           string `json:"postalCode,omitempty"`
 	LastModifiedDateTime string `json:"lastModifiedDateTime,omitempty"`
+
+	CreditLimit    *numeric `json:"creditLimit,omitempty"`
+	PaymentTermsID string   `json:"paymentTermsId,omitempty"`
 }
 
 // FindCustomer looks a customer up by q.ExternalID, which the adapter keeps
@@ -64,7 +67,8 @@ func (c *Client) FindCustomer(ctx context.Context, q erp.CustomerQuery) (
 	if err != nil || !ok {
 		return erp.CustomerRecord{}, false, err
 	}
-	return cust.record(), true, nil
+	rec, err = c.customerRecord(ctx, cust)
+	return rec, err == nil, err
 }
 
 // findCustomer returns the first customer matching filter.
@@ -79,8 +83,10 @@ func (c *Client) findCustomer(ctx context.Context, filter string) (customer, boo
 }
 
 // CreateCustomer creates cust, storing cust.ExternalID as its number (so
-// the number series of customers must allow manual numbers). An external id
-// longer than 20 characters is an InvalidError on "customer.external_id".
+// the number series of customers must allow manual numbers), with the terms
+// it sets. An external id longer than 20 characters is an InvalidError on
+// "customer.external_id", and so is a payment terms code that Business
+// Central does not hold, on "customer.terms.payment_terms".
 func (c *Client) CreateCustomer(ctx context.Context, cust erp.Customer) (
 	rec erp.CustomerRecord, err error) {
 	defer syncerr.Wrap(&err, "create business central customer")
@@ -94,7 +100,7 @@ func (c *Client) CreateCustomer(ctx context.Context, cust erp.Customer) (
 	if err != nil {
 		return erp.CustomerRecord{}, err
 	}
-	return created.record(), nil
+	return c.customerRecord(ctx, created)
 }
 
 func (c *Client) createCustomer(ctx context.Context, cust erp.Customer) (customer, error) {
@@ -102,6 +108,9 @@ func (c *Client) createCustomer(ctx context.Context, cust erp.Customer) (custome
 	body.Number = cust.ExternalID
 	if body.DisplayName == "" {
 		body.DisplayName = cust.Email
+	}
+	if err := c.writeTerms(ctx, &body, cust.Terms); err != nil {
+		return customer{}, err
 	}
 
 	var created customer
@@ -121,14 +130,19 @@ func customerBody(cust erp.Customer) customer {
 	}
 }
 
-// UpdateCustomer patches the fields of customer id that cust sets, with
-// the ETag just read in If-Match. When the customer changed in between
-// (412), it reads it again and retries, a few times.
+// UpdateCustomer patches the fields of customer id that cust sets, contact
+// fields and terms alike, with the ETag just read in If-Match. When the
+// customer changed in between (412), it reads it again and retries, a few
+// times.
 func (c *Client) UpdateCustomer(ctx context.Context, id string, cust erp.Customer) (
 	rec erp.CustomerRecord, err error) {
 	defer syncerr.Wrap(&err, "update business central customer %s", id)
 	if !guidPattern.MatchString(id) {
 		return erp.CustomerRecord{}, syncerr.Invalid("id", "%q is not a GUID", id)
+	}
+	body := customerBody(cust)
+	if err := c.writeTerms(ctx, &body, cust.Terms); err != nil {
+		return erp.CustomerRecord{}, err
 	}
 
 	entityURL := c.company + "/customers(" + id + ")"
@@ -144,7 +158,7 @@ func (c *Client) UpdateCustomer(ctx context.Context, id string, cust erp.Custome
 
 		var updated customer
 		err = c.do(ctx, request{method: http.MethodPatch, url: entityURL,
-			body: customerBody(cust), ifMatch: current.ETag}, &updated)
+			body: body, ifMatch: current.ETag}, &updated)
 		if errors.Is(err, errEntityChanged) && attempt < maxUpdateAttempts {
 			continue
 		}
@@ -154,7 +168,7 @@ func (c *Client) UpdateCustomer(ctx context.Context, id string, cust erp.Custome
 		if err != nil {
 			return erp.CustomerRecord{}, err
 		}
-		return updated.record(), nil
+		return c.customerRecord(ctx, updated)
 	}
 }
 
@@ -168,15 +182,31 @@ func (c *Client) ChangedCustomers(ctx context.Context, q erp.Changes) (
 		return page, err
 	}
 	for _, cust := range col.Value {
-		page.Items = append(page.Items, cust.record())
+		rec, err := c.customerRecord(ctx, cust)
+		if err != nil {
+			return erp.Page[erp.CustomerRecord]{}, err
+		}
+		page.Items = append(page.Items, rec)
 	}
 	page.Next = col.NextLink
 	return page, nil
 }
 
-// record maps a customers entity. Its number is reported as the external
-// id: it is one for customers the adapter created, and Business Central's
-// own number, upper-case, for the others.
+// customerRecord maps a customers entity with its terms. Its number is
+// reported as the external id: it is one for customers the adapter created,
+// and Business Central's own number, upper-case, for the others.
+func (c *Client) customerRecord(ctx context.Context, cust customer) (erp.CustomerRecord,
+	error) {
+	terms, err := c.readTerms(ctx, cust)
+	if err != nil {
+		return erp.CustomerRecord{}, fmt.Errorf("customer %s: %w", cust.ID, err)
+	}
+	rec := cust.record()
+	rec.Terms = terms
+	return rec, nil
+}
+
+// record maps the contact fields of a customers entity.
 func (cust customer) record() erp.CustomerRecord {
 	return erp.CustomerRecord{
 		ID: cust.ID,

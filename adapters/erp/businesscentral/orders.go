@@ -20,11 +20,18 @@ import (
 // Document No." of Business Central's sales header.
 const maxExternalRef = 35
 
-// salesOrder is the part of a salesOrders entity the adapter reads.
+// salesOrder is the part of a salesOrders entity the adapter reads; a
+// request selects the fields it needs.
 type salesOrder struct {
-	ID                     string `json:"id"`
-	Number                 string `json:"number"`
-	ExternalDocumentNumber string `json:"externalDocumentNumber"`
+	ETag                    string  `json:"@odata.etag"`
+	ID                      string  `json:"id"`
+	Number                  string  `json:"number"`
+	ExternalDocumentNumber  string  `json:"externalDocumentNumber"`
+	CustomerID              string  `json:"customerId"`
+	CurrencyCode            string  `json:"currencyCode"`
+	OrderDate               string  `json:"orderDate"`
+	TotalAmountIncludingTax numeric `json:"totalAmountIncludingTax"`
+	LastModifiedDateTime    string  `json:"lastModifiedDateTime"`
 }
 
 // FindSalesOrder looks up the salesOrders entity whose
@@ -68,9 +75,10 @@ func checkExternalRef(ref string) error {
 }
 
 // CreateSalesOrder creates order as a salesOrders entity with its lines in
-// one deep insert: lines of type Item, by item number. It checks the order
-// and resolves every SKU and the customer before it creates anything; an
-// unknown SKU is a [syncerr.InvalidError] on "lines[<i>].sku". The customer
+// one deep insert: lines of type Item, by item number, for products and the
+// service items of charges alike. It checks the order and resolves every
+// SKU and the customer before it creates anything; an unknown SKU is a
+// [syncerr.InvalidError] on "lines[<i>].sku". The customer
 // is matched by e-mail and created when missing. It is not idempotent: the
 // caller checks with FindSalesOrder first, under one writer per order, and
 // when the answer to the create is lost, the next FindSalesOrder finds the
@@ -111,37 +119,42 @@ func validate(o erp.SalesOrder) error {
 	return checkExternalRef(o.ExternalRef)
 }
 
-// orderBody builds the deep insert of a sales order. Prices are JSON
+// orderBody builds the deep insert of a sales order. Charges (shipping, a
+// discount, tax) are Item lines on the merchant's service items, a discount
+// at a negative unit price, so that Business Central's total is the sum of
+// all lines; ShippingMinor is informational and not sent. Prices are JSON
 // numbers written from the decimal text of their minor units, never through
 // a float.
 func orderBody(o erp.SalesOrder, customerID string, items map[string]string) map[string]any {
-	lines := make([]map[string]any, len(o.Lines))
-	for i, l := range o.Lines {
-		line := map[string]any{
-			"lineType":         "Item",
-			"lineObjectNumber": items[strings.ToUpper(l.SKU)],
-			"quantity":         l.Quantity,
-			"unitPrice":        json.Number(money.Decimal(l.UnitPriceMinor, o.Currency)),
-		}
-		if l.Description != "" {
-			line["description"] = l.Description
-		}
-		lines[i] = line
-	}
-
 	body := map[string]any{
 		"customerId":             customerID,
 		"externalDocumentNumber": o.ExternalRef,
 		"currencyCode":           o.Currency,
-		"salesOrderLines":        lines,
+		"salesOrderLines":        itemLines(o.Lines, o.Currency, items),
 	}
 	if !o.OrderedAt.IsZero() {
 		body["orderDate"] = o.OrderedAt.UTC().Format("2006-01-02")
 	}
-	// TODO: ShippingMinor is not sent, so Business Central's total lacks
-	// shipping; booking it needs a G/L account or item charge line (lineType
-	// "Account" or "Charge") configured per store.
 	return body
+}
+
+// itemLines builds the lines of a deep insert: each an Item line by the
+// item number of its SKU in items.
+func itemLines(lines []erp.Line, currency string, items map[string]string) []map[string]any {
+	out := make([]map[string]any, len(lines))
+	for i, l := range lines {
+		line := map[string]any{
+			"lineType":         "Item",
+			"lineObjectNumber": items[strings.ToUpper(l.SKU)],
+			"quantity":         l.Quantity,
+			"unitPrice":        json.Number(money.Decimal(l.UnitPriceMinor, currency)),
+		}
+		if l.Description != "" {
+			line["description"] = l.Description
+		}
+		out[i] = line
+	}
+	return out
 }
 
 // item is the part of an items entity the adapter reads.

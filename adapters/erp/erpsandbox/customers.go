@@ -8,14 +8,19 @@ import (
 
 // A Customer is a buyer that sales orders refer to.
 type Customer struct {
-	ID          int64     `json:"id"`
-	Name        string    `json:"name"`
-	Email       string    `json:"email,omitempty"`
-	Phone       string    `json:"phone,omitempty"`
-	Address     Address   `json:"address"`
-	ExternalRef string    `json:"external_ref,omitempty"`
-	Created     time.Time `json:"created"`
-	Modified    time.Time `json:"modified"`
+	ID          int64   `json:"id"`
+	Name        string  `json:"name"`
+	Email       string  `json:"email,omitempty"`
+	Phone       string  `json:"phone,omitempty"`
+	Address     Address `json:"address"`
+	ExternalRef string  `json:"external_ref,omitempty"`
+	// CreditLimitMinor is in minor units of the company currency; nil
+	// means no limit. PaymentTerms and PriceGroup are codes ("NET30").
+	CreditLimitMinor *int64    `json:"credit_limit_minor,omitempty"`
+	PaymentTerms     string    `json:"payment_terms,omitempty"`
+	PriceGroup       string    `json:"price_group,omitempty"`
+	Created          time.Time `json:"created"`
+	Modified         time.Time `json:"modified"`
 }
 
 // Address is the postal address of a [Customer]. CountryCode is ISO 3166-1

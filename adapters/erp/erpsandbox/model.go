@@ -6,6 +6,7 @@ package erpsandbox
 
 import (
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 )
@@ -16,6 +17,10 @@ var ErrNotFound = errors.New("record not found")
 // ErrInvalid reports a record that breaks a rule of the model: a missing
 // required value, a reference to a record that does not exist, a bad amount.
 var ErrInvalid = errors.New("invalid record")
+
+// ErrShipped reports a change that a shipped sales order does not allow,
+// such as its cancellation. It wraps [ErrState].
+var ErrShipped = fmt.Errorf("sales order has shipped: %w", ErrState)
 
 // ErrState reports an operation that the record's state does not allow, such
 // as confirming a cancelled sales order.
@@ -35,8 +40,9 @@ type Model struct {
 	mu        sync.Mutex
 	lastID    int64
 	lastOrder int64
-	// lastShipment numbers shipments.
+	// lastShipment numbers shipments, lastMemo credit memos.
 	lastShipment int64
+	lastMemo     int64
 	requests     int64
 
 	customers *table[Customer]
@@ -44,6 +50,7 @@ type Model struct {
 	orders    *table[SalesOrder]
 	stock     *stockStore
 	shipments *table[Shipment]
+	memos     *table[CreditMemo]
 
 	// productBySKU holds every product with a SKU; SKUs are unique.
 	productBySKU map[string]*Product
@@ -62,6 +69,7 @@ func NewModel(now func() time.Time) *Model {
 		orders:    newTable(func(o *SalesOrder) Key { return Key{o.Modified, o.ID} }),
 		stock:     newStockStore(),
 		shipments: newTable(func(s *Shipment) Key { return Key{s.Modified, s.ID} }),
+		memos:     newTable(func(c *CreditMemo) Key { return Key{c.Modified, c.ID} }),
 
 		productBySKU: map[string]*Product{},
 	}

@@ -146,8 +146,12 @@ func (m *Model) ConfirmSalesOrder(id int64) (SalesOrder, error) {
 }
 
 // CancelSalesOrder moves the draft or confirmed order with id to
-// [OrderCancelled], recording reason (which may be empty).
+// [OrderCancelled], recording reason (which may be empty). An order with a
+// shipment cannot be cancelled: the error wraps [ErrShipped].
 func (m *Model) CancelSalesOrder(id int64, reason string) (SalesOrder, error) {
+	if m.Shipped(id) {
+		return SalesOrder{}, fmt.Errorf("sales order %d: %w", id, ErrShipped)
+	}
 	return m.moveOrder(id, OrderCancelled, reason, OrderDraft, OrderConfirmed)
 }
 

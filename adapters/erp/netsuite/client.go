@@ -11,8 +11,11 @@
 //
 // Sales orders are created with the upsert by external id, PUT
 // /record/v1/salesOrder/eid:<key>, so that sending one twice never makes
-// two orders. Listings of changes page with SuiteQL's limit and hasMore and
-// continue after the last (lastmodifieddate, id) seen, not by offset.
+// two orders; credit memos likewise, PUT /record/v1/creditMemo/eid:<key>.
+// Shipping and tax are lines on service items, a discount a line on a
+// Discount item. An approved order is cancelled by closing its lines.
+// Listings of changes page with SuiteQL's limit and hasMore and continue
+// after the last (lastmodifieddate, id) seen, not by offset.
 package netsuite
 
 import (
@@ -175,6 +178,7 @@ type Client struct {
 
 	subsidiary string
 	currencies *lookupCache
+	names      *lookupCache
 }
 
 var _ erp.ERP = (*Client)(nil)
@@ -208,6 +212,7 @@ func New(cfg Config) *Client {
 		tz:         tz,
 		subsidiary: cfg.SubsidiaryID,
 		currencies: newLookupCache(),
+		names:      newLookupCache(),
 	}
 	c.auth = newAuthenticator(cfg, c.base+tokenPath)
 	c.hc = withAuth(hc, c.auth, cfg.MaxConcurrency)

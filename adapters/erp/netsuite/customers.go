@@ -26,6 +26,9 @@ type customerRecord struct {
 	Phone            string       `json:"phone,omitempty"`
 	Subsidiary       *ref         `json:"subsidiary,omitempty"`
 	AddressBook      *addressBook `json:"addressBook,omitempty"`
+	CreditLimit      *json.Number `json:"creditLimit,omitempty"`
+	Terms            *ref         `json:"terms,omitempty"`
+	PriceLevel       *ref         `json:"priceLevel,omitempty"`
 	LastModifiedDate string       `json:"lastModifiedDate,omitempty"`
 }
 
@@ -100,7 +103,10 @@ func (c *Client) CreateCustomer(ctx context.Context, cust erp.Customer) (
 		return erp.CustomerRecord{}, syncerr.Invalid("customer.name", "is empty")
 	}
 
-	body := c.customerBody(cust, true)
+	body, err := c.customerBody(ctx, cust, true)
+	if err != nil {
+		return erp.CustomerRecord{}, err
+	}
 	r := request{method: http.MethodPost, path: "/record/v1/customer", body: body}
 	if cust.ExternalID != "" {
 		r.method = http.MethodPut
@@ -118,7 +124,8 @@ func (c *Client) CreateCustomer(ctx context.Context, cust erp.Customer) (
 }
 
 // UpdateCustomer patches the fields of customer id that cust sets, PATCH
-// /record/v1/customer/<id>. An address replaces the address book.
+// /record/v1/customer/<id>: name, e-mail, phone, the terms fields that are
+// set, and an address, which replaces the address book.
 func (c *Client) UpdateCustomer(ctx context.Context, id string, cust erp.Customer) (
 	rec erp.CustomerRecord, err error) {
 	defer syncerr.Wrap(&err, "update netsuite customer %s", id)
@@ -126,8 +133,11 @@ func (c *Client) UpdateCustomer(ctx context.Context, id string, cust erp.Custome
 		return erp.CustomerRecord{}, syncerr.Invalid("id", "%q is not a netsuite internal id", id)
 	}
 
-	r := request{method: http.MethodPatch, path: "/record/v1/customer/" + id,
-		body: c.customerBody(cust, false)}
+	body, err := c.customerBody(ctx, cust, false)
+	if err != nil {
+		return erp.CustomerRecord{}, err
+	}
+	r := request{method: http.MethodPatch, path: "/record/v1/customer/" + id, body: body}
 	if cust.Address != (erp.Address{}) {
 		r.query = url.Values{"replace": {"addressBook"}}
 	}
@@ -137,15 +147,19 @@ func (c *Client) UpdateCustomer(ctx context.Context, id string, cust erp.Custome
 	return c.readCustomer(ctx, id)
 }
 
-// customerBody maps cust; fields it leaves empty are left out. New
-// customers are companies named after the buyer, which needs no split of
-// the name into first and last.
+// customerBody maps cust; fields it leaves empty are left out, and so are
+// the terms fields it does not set. New customers are companies named
+// after the buyer, which needs no split of the name into first and last.
 //
 // TODO: accounts that keep consumers as individuals (isPerson, firstName,
 // lastName) need a per-store setting and a name split that erp.Customer
 // cannot give yet.
-func (c *Client) customerBody(cust erp.Customer, create bool) customerRecord {
+func (c *Client) customerBody(ctx context.Context, cust erp.Customer, create bool) (
+	customerRecord, error) {
 	body := customerRecord{CompanyName: cust.Name, Email: cust.Email, Phone: cust.Phone}
+	if err := c.writeTerms(ctx, cust.Terms, &body); err != nil {
+		return customerRecord{}, err
+	}
 	if create {
 		person := false
 		body.IsPerson = &person
@@ -162,7 +176,7 @@ func (c *Client) customerBody(cust erp.Customer, create bool) customerRecord {
 		body.AddressBook = &addressBook{Items: []addressBookEntry{
 			{DefaultBilling: true, DefaultShipping: true, Address: addr}}}
 	}
-	return body
+	return body, nil
 }
 
 // readCustomer reads the customer key, an internal id or "eid:...", with
@@ -178,12 +192,13 @@ func (c *Client) readCustomer(ctx context.Context, key string) (erp.CustomerReco
 	if err := json.Unmarshal(resp.body, &cr); err != nil || cr.ID == "" {
 		return erp.CustomerRecord{}, fmt.Errorf("unreadable customer: %w", syncerr.ErrUnavailable)
 	}
-	return customerOf(cr)
+	return c.customerOf(ctx, cr)
 }
 
-// customerOf maps a customer record; the default shipping address, or the
-// first, is the customer's address.
-func customerOf(cr customerRecord) (erp.CustomerRecord, error) {
+// customerOf maps a customer record with its terms; the default shipping
+// address, or the first, is the customer's address.
+func (c *Client) customerOf(ctx context.Context, cr customerRecord) (
+	erp.CustomerRecord, error) {
 	modified, err := time.Parse(time.RFC3339, cr.LastModifiedDate)
 	if err != nil {
 		return erp.CustomerRecord{}, fmt.Errorf("customer %s: lastModifiedDate %q: %w",
@@ -202,6 +217,9 @@ func customerOf(cr customerRecord) (erp.CustomerRecord, error) {
 	}
 	if cr.AddressBook != nil && len(cr.AddressBook.Items) > 0 {
 		rec.Address = addressOf(defaultShipping(cr.AddressBook.Items).Address)
+	}
+	if rec.Terms, err = c.readTerms(ctx, cr); err != nil {
+		return erp.CustomerRecord{}, err
 	}
 	return rec, nil
 }

@@ -1,6 +1,8 @@
 // Package odoo is the Odoo adapter of erpsync: it implements [erp.ERP] over
-// Odoo's external API, on the models sale.order, res.partner,
-// product.product, stock.quant, stock.warehouse.orderpoint and stock.picking.
+// Odoo's external API, on the models sale.order, res.partner (with
+// account.payment.term and product.pricelist for a customer's terms),
+// product.product, stock.quant, stock.warehouse.orderpoint, stock.picking
+// and account.move (credit notes).
 //
 // The model operations are written against a small executor seam with two
 // implementations, chosen by [Config.Transport]: the classic JSON-RPC
@@ -117,6 +119,8 @@ type Client struct {
 
 	mu         sync.Mutex
 	currencies map[string]int64
+	// company is the company currency, "" until read.
+	company string
 }
 
 var _ erp.ERP = (*Client)(nil)

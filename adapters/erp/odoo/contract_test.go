@@ -436,7 +436,8 @@ func TestContractShipmentsAndCancellations(t *testing.T) {
 		}
 
 		cancels, err := c.client.ChangedCancellations(ctx, erp.Changes{})
-		if err != nil || len(cancels.Items) != 1 || cancels.Items[0].SalesOrderID != cancelled.ID ||
+		if err != nil || len(cancels.Items) != 1 ||
+			cancels.Items[0].SalesOrderID != cancelled.ID ||
 			cancels.Items[0].ExternalRef != "demo:3002" {
 			t.Errorf("ChangedCancellations() = %+v, %v, want demo:3002 alone", cancels, err)
 		}

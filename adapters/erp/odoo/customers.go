@@ -3,14 +3,15 @@ package odoo
 import (
 	"context"
 	"fmt"
+	"maps"
 
 	"github.com/erpsync/erpsync/adapters/erp"
 	"github.com/erpsync/erpsync/internal/syncerr"
 )
 
 // partnerFields are the res.partner fields a customer is read from.
-var partnerFields = []string{"id", "name", "email", "phone", "street", "street2", "city",
-	"zip", "ref", "country_code", "write_date"}
+var partnerFields = append([]string{"id", "name", "email", "phone", "street", "street2",
+	"city", "zip", "ref", "country_code", "write_date"}, termFields...)
 
 // partnerRow is a res.partner as the adapter reads it.
 type partnerRow struct {
@@ -25,11 +26,17 @@ type partnerRow struct {
 	Ref         text  `json:"ref"`
 	CountryCode text  `json:"country_code"`
 	WriteDate   stamp `json:"write_date"`
+	termsRow
 }
 
 func (p partnerRow) key() key { return key{written: timeOf(p.WriteDate), id: p.ID} }
 
-func (p partnerRow) record() erp.CustomerRecord {
+// record returns p as a customer, its terms named by names.
+func (p partnerRow) record(names termNames) (erp.CustomerRecord, error) {
+	terms, err := names.terms(p.termsRow)
+	if err != nil {
+		return erp.CustomerRecord{}, fmt.Errorf("res.partner %d: %w", p.ID, err)
+	}
 	return erp.CustomerRecord{
 		ID: formatID(p.ID),
 		Customer: erp.Customer{
@@ -38,9 +45,31 @@ func (p partnerRow) record() erp.CustomerRecord {
 			Address: erp.Address{Line1: string(p.Street), Line2: string(p.Street2),
 				City: string(p.City), PostalCode: string(p.Zip),
 				CountryCode: string(p.CountryCode)},
+			Terms: terms,
 		},
 		Modified: timeOf(p.WriteDate),
+	}, nil
+}
+
+// customers returns rows as customers, reading the names of their terms.
+func (c *Client) customers(ctx context.Context, rows []partnerRow) (
+	[]erp.CustomerRecord, error) {
+	terms := make([]termsRow, len(rows))
+	for i, r := range rows {
+		terms[i] = r.termsRow
 	}
+	names, err := c.namesOf(ctx, terms)
+	if err != nil {
+		return nil, err
+	}
+
+	out := make([]erp.CustomerRecord, len(rows))
+	for i, r := range rows {
+		if out[i], err = r.record(names); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // FindCustomer looks a res.partner up by its internal reference (ref) when
@@ -67,11 +96,16 @@ func (c *Client) FindCustomer(ctx context.Context, q erp.CustomerQuery) (
 	if err != nil || len(rows) == 0 {
 		return erp.CustomerRecord{}, false, err
 	}
-	return rows[0].record(), true, nil
+	recs, err := c.customers(ctx, rows)
+	if err != nil {
+		return erp.CustomerRecord{}, false, err
+	}
+	return recs[0], true, nil
 }
 
-// CreateCustomer creates cust as a res.partner, its ExternalID in ref, and
-// returns it as stored. A customer needs an e-mail or a name.
+// CreateCustomer creates cust as a res.partner, its ExternalID in ref and
+// its terms as [Client.UpdateCustomer] writes them, and returns it as
+// stored. A customer needs an e-mail or a name.
 func (c *Client) CreateCustomer(ctx context.Context, cust erp.Customer) (
 	rec erp.CustomerRecord, err error) {
 	defer syncerr.Wrap(&err, "create customer res.partner")
@@ -80,7 +114,13 @@ func (c *Client) CreateCustomer(ctx context.Context, cust erp.Customer) (
 			"the name")
 	}
 
-	id, err := c.create(ctx, "res.partner", partnerVals(cust))
+	vals, err := c.termsVals(ctx, cust.Terms)
+	if err != nil {
+		return erp.CustomerRecord{}, err
+	}
+	maps.Copy(vals, partnerVals(cust))
+
+	id, err := c.create(ctx, "res.partner", vals)
 	if err != nil {
 		return erp.CustomerRecord{}, err
 	}
@@ -88,7 +128,12 @@ func (c *Client) CreateCustomer(ctx context.Context, cust erp.Customer) (
 }
 
 // UpdateCustomer writes the fields that cust sets onto res.partner id and
-// returns it as stored.
+// returns it as stored: name, e-mail, phone, street, street2, city, zip and
+// ref, and of the terms a credit limit (credit_limit in the company
+// currency, with use_partner_credit_limit), the payment terms
+// (property_payment_term_id) and the pricelist (property_product_pricelist),
+// which are resolved by name and must exist. A nil credit limit or an empty
+// code leaves that term as it is.
 func (c *Client) UpdateCustomer(ctx context.Context, customerID string, cust erp.Customer) (
 	rec erp.CustomerRecord, err error) {
 	defer syncerr.Wrap(&err, "update customer res.partner %s", customerID)
@@ -97,7 +142,13 @@ func (c *Client) UpdateCustomer(ctx context.Context, customerID string, cust erp
 		return erp.CustomerRecord{}, err
 	}
 
-	if vals := partnerFieldVals(cust); len(vals) > 0 {
+	vals, err := c.termsVals(ctx, cust.Terms)
+	if err != nil {
+		return erp.CustomerRecord{}, err
+	}
+	maps.Copy(vals, partnerFieldVals(cust))
+
+	if len(vals) > 0 {
 		err = c.exec.execute(ctx, call{model: "res.partner", method: "write",
 			ids: []int64{pid}, args: []arg{{name: "vals", value: vals}}}, nil)
 		if err != nil {
@@ -121,11 +172,9 @@ func (c *Client) ChangedCustomers(ctx context.Context, q erp.Changes) (
 		return page, err
 	}
 
-	page.Items, page.Next = make([]erp.CustomerRecord, len(rows)), next
-	for i, r := range rows {
-		page.Items[i] = r.record()
-	}
-	return page, nil
+	page.Next = next
+	page.Items, err = c.customers(ctx, rows)
+	return page, err
 }
 
 func (c *Client) readPartner(ctx context.Context, pid int64) (erp.CustomerRecord, error) {
@@ -139,5 +188,9 @@ func (c *Client) readPartner(ctx context.Context, pid int64) (erp.CustomerRecord
 		return erp.CustomerRecord{}, fmt.Errorf("read res.partner %d: %d records: %w", pid,
 			len(rows), syncerr.ErrUnavailable)
 	}
-	return rows[0].record(), nil
+	recs, err := c.customers(ctx, rows)
+	if err != nil {
+		return erp.CustomerRecord{}, err
+	}
+	return recs[0], nil
 }

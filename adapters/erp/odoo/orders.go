@@ -127,7 +127,16 @@ func (c *Client) CreateSalesOrder(ctx context.Context, order erp.SalesOrder) (
 
 // orderVals builds the values of sale.order create, with one order_line
 // create command per line. Prices are JSON numbers written from the
-// decimal string of their minor units, never through a float.
+// decimal string of their minor units, never through a float. Charges
+// (shipping, discounts, tax) are lines like products, on the service
+// products of their SKUs, a discount at a negative unit price, which is how
+// Odoo books a discount product line; so amount_total is the sum of all
+// lines. ShippingMinor is not sent: shipping comes as a line.
+//
+// TODO: Odoo adds the default sales taxes of each line's product (tax_id)
+// on top of its price; the products erpsync books need no sales tax in
+// Odoo, or amount_total exceeds the store's total, which carries tax as a
+// line.
 func orderVals(o erp.SalesOrder, partnerID, currencyID int64, products map[string]int64,
 ) map[string]any {
 	lines := make([]any, len(o.Lines))
@@ -152,8 +161,6 @@ func orderVals(o erp.SalesOrder, partnerID, currencyID int64, products map[strin
 	if !o.OrderedAt.IsZero() {
 		vals["date_order"] = o.OrderedAt.UTC().Format(dateTimeLayout)
 	}
-	// TODO: ShippingMinor is not sent, so Odoo's total lacks shipping; it
-	// needs a delivery product configured per store to book it as a line.
 	return vals
 }
 

@@ -122,7 +122,8 @@ func TestCustomersFindCreateUpdate(t *testing.T) {
 		byID.Address.CountryCode != "PT" || byID.Address.City != "Porto" {
 		t.Fatalf("FindCustomer(external id) = %+v, %v, %v", byID, found, err)
 	}
-	byEmail, found, err := f.client.FindCustomer(ctx, erp.CustomerQuery{Email: "Grace@Example.com"})
+	byEmail, found, err := f.client.FindCustomer(ctx,
+		erp.CustomerQuery{Email: "Grace@Example.com"})
 	if err != nil || !found || byEmail.ID != created.ID {
 		t.Fatalf("FindCustomer(e-mail) = %+v, %v, %v", byEmail, found, err)
 	}

@@ -14,8 +14,10 @@
 // A_Product of API_PRODUCT_SRV, stock from A_MatlStkInAcctMod of
 // API_MATERIAL_STOCK_SRV, shipments from outbound deliveries of
 // API_OUTBOUND_DELIVERY_SRV and cancellations from sales orders whose
-// items are all rejected. Vendor errors are translated into the [syncerr]
-// vocabulary at the transport boundary.
+// items are all rejected. CancelSalesOrder cancels an order as SAP does, by
+// rejecting every item; ChangedSalesOrders lists A_SalesOrder by
+// LastChangeDateTime. Credit memos are not offered yet. Vendor errors are
+// translated into the [syncerr] vocabulary at the transport boundary.
 //
 // [syncerr]: github.com/erpsync/erpsync/internal/syncerr
 package sap
@@ -27,6 +29,7 @@ import (
 	"net/url"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"go.uber.org/zap"
 
@@ -49,12 +52,14 @@ const (
 	fieldStatus      = "status"
 )
 
-// Defaults of the sales area and document type of new sales orders.
+// Defaults of the sales area and document type of new sales orders, and of
+// the reason for rejection that cancels them.
 const (
 	DefaultSalesOrderType       = "OR"
 	DefaultSalesOrganization    = "1010"
 	DefaultDistributionChannel  = "10"
 	DefaultOrganizationDivision = "00"
+	DefaultRejectionReason      = "Z1"
 )
 
 // Config is how to reach one SAP S/4HANA Cloud system.
@@ -74,6 +79,12 @@ type Config struct {
 	SalesOrganization    string `json:"sales_organization"`
 	DistributionChannel  string `json:"distribution_channel"`
 	OrganizationDivision string `json:"organization_division"`
+
+	// RejectionReason is the reason for rejection (SalesDocumentRjcnReason,
+	// two characters) that CancelSalesOrder sets on every item of an order;
+	// DefaultRejectionReason when empty. It must be a reason configured in
+	// the system.
+	RejectionReason string `json:"rejection_reason"`
 
 	// CustomerCurrency is the currency of the sales area data of customers
 	// created by CreateCustomer. A customer created for an order gets the
@@ -107,6 +118,9 @@ func (c Config) Validate() error {
 		return errors.New("sap config: password is required")
 	case c.Timeout < 0:
 		return errors.New("sap config: timeout may not be negative")
+	case utf8.RuneCountInString(strings.TrimSpace(c.RejectionReason)) > maxRejectionReason:
+		return fmt.Errorf("sap config: rejection reason %q has more than %d characters",
+			c.RejectionReason, maxRejectionReason)
 	case c.CustomerCurrency != "" && !money.ValidCurrency(strings.ToUpper(c.CustomerCurrency)):
 		return fmt.Errorf("sap config: customer currency %q is not an ISO 4217 code",
 			c.CustomerCurrency)
@@ -120,8 +134,9 @@ type Client struct {
 	log   *zap.Logger
 	now   func() time.Time
 
-	orderType, salesOrg, channel, division string
-	customerCurrency, language             string
+	area                       salesArea
+	orderType, rejection       string
+	customerCurrency, language string
 }
 
 var _ erp.ERP = (*Client)(nil)
@@ -151,9 +166,12 @@ func New(cfg Config) *Client {
 		log:       log,
 		now:       time.Now,
 		orderType: orDefault(cfg.SalesOrderType, DefaultSalesOrderType),
-		salesOrg:  orDefault(cfg.SalesOrganization, DefaultSalesOrganization),
-		channel:   orDefault(cfg.DistributionChannel, DefaultDistributionChannel),
-		division:  orDefault(cfg.OrganizationDivision, DefaultOrganizationDivision),
+		area: salesArea{
+			org:      orDefault(cfg.SalesOrganization, DefaultSalesOrganization),
+			channel:  orDefault(cfg.DistributionChannel, DefaultDistributionChannel),
+			division: orDefault(cfg.OrganizationDivision, DefaultOrganizationDivision),
+		},
+		rejection: orDefault(cfg.RejectionReason, DefaultRejectionReason),
 		language:  strings.ToUpper(orDefault(cfg.Language, "EN")),
 
 		customerCurrency: strings.ToUpper(strings.TrimSpace(cfg.CustomerCurrency)),

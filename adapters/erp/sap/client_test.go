@@ -36,8 +36,18 @@ type fixture struct {
 
 	fetches atomic.Int64
 
-	mu    sync.Mutex
-	posts map[string][]byte // the last body POSTed to each path
+	mu      sync.Mutex
+	posts   map[string][]byte // the last body POSTed to each path
+	patches []string          // the paths PATCHed, in order
+	// before, when set, sees each request before the sandbox does.
+	before func(*http.Request)
+}
+
+// patched returns the paths PATCHed so far.
+func (f *fixture) patched() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]string(nil), f.patches...)
 }
 
 // posted returns the last body POSTed to path, decoded.
@@ -79,6 +89,15 @@ func newFixture(t *testing.T, opts ...sapsandbox.Option) *fixture {
 			f.posts[r.URL.Path] = body
 			f.mu.Unlock()
 			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
+		f.mu.Lock()
+		if r.Method == http.MethodPatch {
+			f.patches = append(f.patches, r.URL.Path)
+		}
+		before := f.before
+		f.mu.Unlock()
+		if before != nil {
+			before(r)
 		}
 		f.sandbox.ServeHTTP(w, r)
 	}))
@@ -134,6 +153,8 @@ func TestConfigValidate(t *testing.T) {
 		{"no user", func(c *Config) { c.User = "" }, false},
 		{"no password", func(c *Config) { c.Password = "" }, false},
 		{"negative timeout", func(c *Config) { c.Timeout = -time.Second }, false},
+		{"rejection reason", func(c *Config) { c.RejectionReason = "03" }, true},
+		{"long rejection reason", func(c *Config) { c.RejectionReason = "Z10" }, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -20,14 +20,17 @@ const (
 	setEmail       = "A_BPAddressIndependentEmail"
 	setPhone       = "A_BPAddressIndependentPhone"
 	setAddress     = "A_BusinessPartnerAddress"
+	setSalesArea   = "A_CustomerSalesArea"
 
 	// partnerExpand reads a partner with what a customer record needs.
 	partnerExpand = "to_AddressIndependentEmail,to_AddressIndependentPhone," +
-		"to_BusinessPartnerAddress"
+		"to_BusinessPartnerAddress,to_Customer/to_CustomerSalesArea"
 
-	// Field lengths of A_BusinessPartner.
-	maxExternalID = 20
-	maxNamePart   = 40
+	// Field lengths of A_BusinessPartner and A_CustomerSalesArea.
+	maxExternalID   = 20
+	maxNamePart     = 40
+	maxPaymentTerms = 4
+	maxPriceGroup   = 2
 )
 
 // customerRoles are the business partner roles of a customer: FLCU00
@@ -49,6 +52,48 @@ type partnerRow struct {
 	Emails                       results[commRow]    `json:"to_AddressIndependentEmail"`
 	Phones                       results[commRow]    `json:"to_AddressIndependentPhone"`
 	Addresses                    results[addressRow] `json:"to_BusinessPartnerAddress"`
+	Customer                     *customerRow        `json:"to_Customer"`
+}
+
+// customerRow is the A_Customer of a partner with its sales area data.
+type customerRow struct {
+	Customer   string                `json:"Customer"`
+	SalesAreas results[salesAreaRow] `json:"to_CustomerSalesArea"`
+}
+
+// salesAreaRow is an A_CustomerSalesArea: the customer's data in one
+// sales organization, distribution channel and division.
+type salesAreaRow struct {
+	Metadata             metadata `json:"__metadata"`
+	Customer             string   `json:"Customer"`
+	SalesOrganization    string   `json:"SalesOrganization"`
+	DistributionChannel  string   `json:"DistributionChannel"`
+	Division             string   `json:"Division"`
+	CustomerPaymentTerms string   `json:"CustomerPaymentTerms"`
+	CustomerPriceGroup   string   `json:"CustomerPriceGroup"`
+}
+
+// salesArea is the sales organization, distribution channel and division
+// the adapter books in.
+type salesArea struct {
+	org, channel, division string
+}
+
+// String writes the area as SAP shows it, "1010/10/00".
+func (a salesArea) String() string { return a.org + "/" + a.channel + "/" + a.division }
+
+// salesArea returns the partner's customer data in area, when it has some.
+func (r partnerRow) salesArea(area salesArea) (salesAreaRow, bool) {
+	if r.Customer == nil {
+		return salesAreaRow{}, false
+	}
+	for _, a := range r.Customer.SalesAreas.Results {
+		if a.SalesOrganization == area.org && a.DistributionChannel == area.channel &&
+			a.Division == area.division {
+			return a, true
+		}
+	}
+	return salesAreaRow{}, false
 }
 
 // commRow is an address-independent e-mail address or phone number.
@@ -82,8 +127,10 @@ func (r partnerRow) modified() time.Time {
 	return at(r.CreationDate, r.CreationTime)
 }
 
-// record maps a partner to a customer record.
-func (r partnerRow) record() erp.CustomerRecord {
+// record maps a partner to a customer record, with the payment terms and
+// the price group of its customer data in area. The credit limit lives in
+// SAP Credit Management, which the adapter does not read: it stays nil.
+func (r partnerRow) record(area salesArea) erp.CustomerRecord {
 	name := strings.TrimSpace(r.FirstName + " " + r.LastName)
 	if r.OrganizationBPName1 != "" {
 		name = r.OrganizationBPName1
@@ -102,6 +149,10 @@ func (r partnerRow) record() erp.CustomerRecord {
 		a := r.Addresses.Results[0]
 		rec.Address = erp.Address{Line1: a.StreetName, Line2: a.StreetSuffixName,
 			City: a.CityName, PostalCode: a.PostalCode, Region: a.Region, CountryCode: a.Country}
+	}
+	if sa, ok := r.salesArea(area); ok {
+		rec.Terms = erp.Terms{PaymentTerms: sa.CustomerPaymentTerms,
+			PriceGroup: sa.CustomerPriceGroup}
 	}
 	return rec
 }
@@ -133,7 +184,7 @@ func (c *Client) FindCustomer(ctx context.Context, q erp.CustomerQuery) (
 	if err != nil {
 		return erp.CustomerRecord{}, false, err
 	}
-	return row.record(), true, nil
+	return row.record(c.area), true, nil
 }
 
 func (c *Client) partnerByExternalID(ctx context.Context, externalID string) (string, error) {
@@ -208,8 +259,9 @@ func (c *Client) partnerFor(ctx context.Context, cust erp.Customer, currency str
 // in the customer roles, with its e-mail and phone as address-independent
 // communication data, its postal address, c.ExternalID in
 // BusinessPartnerIDByExtSystem, and customer data for the configured sales
-// area in the configured customer currency. Names are split at the last
-// space into first and last name.
+// area in the configured customer currency, with the customer's payment
+// terms and price group when set. Names are split at the last space into
+// first and last name. A credit limit is not written (see termsBody).
 //
 // TODO: the customer's company code data (to_CustomerCompany, with the
 // reconciliation account) and the partner functions of the sales area are
@@ -236,7 +288,7 @@ func (c *Client) createPartner(ctx context.Context, cust erp.Customer, currency 
 		return erp.CustomerRecord{}, err
 	}
 	c.log.Info("sap business partner created", zap.String(fieldPartnerID, row.BusinessPartner))
-	return row.record(), nil
+	return row.record(c.area), nil
 }
 
 // partnerBody builds the deep insert of A_BusinessPartner, with the
@@ -266,8 +318,12 @@ func (c *Client) partnerBody(cust erp.Customer, currency string) (map[string]any
 	if cust.ExternalID != "" {
 		body["BusinessPartnerIDByExtSystem"] = cust.ExternalID
 	}
-	area := map[string]any{"SalesOrganization": c.salesOrg,
-		"DistributionChannel": c.channel, "Division": c.division}
+	area, err := termsBody(cust.Terms)
+	if err != nil {
+		return nil, err
+	}
+	area["SalesOrganization"], area["DistributionChannel"], area["Division"] =
+		c.area.org, c.area.channel, c.area.division
 	if currency != "" {
 		area["Currency"] = currency
 	}
@@ -321,13 +377,19 @@ func addressBody(a erp.Address) map[string]any {
 
 // UpdateCustomer changes the fields of business partner id that c sets:
 // names and external id on the partner, the e-mail and phone on their
-// address-independent records (created when missing), and the postal
-// address on the first address. Each change sends the ETag read just
-// before it.
+// address-independent records (created when missing), the postal address
+// on the first address, and the payment terms and price group on the
+// customer data of the configured sales area. A credit limit is not
+// written (see termsBody). Each change sends the ETag read before the
+// changes.
 func (c *Client) UpdateCustomer(ctx context.Context, id string, cust erp.Customer) (
 	rec erp.CustomerRecord, err error) {
 	defer syncerr.Wrap(&err, "update sap business partner %s", id)
 	row, err := c.readPartner(ctx, id)
+	if err != nil {
+		return erp.CustomerRecord{}, err
+	}
+	terms, err := c.termsChange(row, cust.Terms)
 	if err != nil {
 		return erp.CustomerRecord{}, err
 	}
@@ -346,11 +408,14 @@ func (c *Client) UpdateCustomer(ctx context.Context, id string, cust erp.Custome
 	if err := c.updateAddress(ctx, id, cust.Address, row.Addresses.Results); err != nil {
 		return erp.CustomerRecord{}, err
 	}
+	if err := terms.send(ctx, c); err != nil {
+		return erp.CustomerRecord{}, err
+	}
 
 	if row, err = c.readPartner(ctx, id); err != nil {
 		return erp.CustomerRecord{}, err
 	}
-	return row.record(), nil
+	return row.record(c.area), nil
 }
 
 func (c *Client) updatePartnerFields(ctx context.Context, row partnerRow,
@@ -440,7 +505,7 @@ func (c *Client) ChangedCustomers(ctx context.Context, q erp.Changes) (
 		return erp.Page[erp.CustomerRecord]{}, err
 	}
 	for _, r := range rows {
-		page.Items = append(page.Items, r.record())
+		page.Items = append(page.Items, r.record(c.area))
 	}
 	page.Next = next
 	return page, nil

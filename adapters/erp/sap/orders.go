@@ -24,8 +24,10 @@ const (
 	// maxItemText is the length of SalesOrderItemText.
 	maxItemText = 40
 
-	// conditionPrice is the pricing condition type of a manual item price.
-	conditionPrice = "PPR0"
+	// conditionPrice is the pricing condition type of a manual item price,
+	// conditionDiscount that of a discount of a fixed amount on an item.
+	conditionPrice    = "PPR0"
+	conditionDiscount = "RB00"
 )
 
 // orderRow is the part of an A_SalesOrder the adapter reads.
@@ -92,8 +94,12 @@ func orderRef(id string) erp.SalesOrderRef {
 
 // CreateSalesOrder creates order as an A_SalesOrder by deep insert with
 // its items, each priced by a manual PPR0 condition at the store's unit
-// price. It checks the order and resolves every SKU before it creates
-// anything; an unknown SKU is a [syncerr.InvalidError] on "lines[<i>].sku".
+// price. Shipping and tax lines are items on the merchant's service
+// materials priced the same way; a discount line is an item on the discount
+// material priced at zero with a manual RB00 condition of its (negative)
+// amount, so that SAP's net amount of the order is the sum of all lines.
+// It checks the order and resolves every SKU before it creates anything;
+// an unknown SKU is a [syncerr.InvalidError] on "lines[<i>].sku".
 // The customer is matched by e-mail and created as a business partner when
 // missing. SAP has no idempotent create: the caller checks with
 // FindSalesOrder first, under one writer per order, and a create whose
@@ -129,16 +135,51 @@ func (c *Client) CreateSalesOrder(ctx context.Context, order erp.SalesOrder) (
 }
 
 // validateOrder checks what SAP cannot be asked to fix: the fields every order
-// needs, and a reference that fits.
+// needs, a reference that fits, and prices of the right sign: negative on
+// discount lines only.
 func validateOrder(o erp.SalesOrder) error {
 	if err := o.Check(); err != nil {
 		return err
 	}
+	for i, l := range o.Lines {
+		if err := checkLine(i, l); err != nil {
+			return err
+		}
+	}
 	return checkExternalRef(o.ExternalRef)
+}
+
+func checkLine(i int, l erp.Line) error {
+	field := fmt.Sprintf("lines[%d].unit_price_minor", i)
+	switch l.Kind {
+	case erp.LineProduct, erp.LineShipping, erp.LineTax:
+		if l.UnitPriceMinor < 0 {
+			return syncerr.Invalid(field, "%d is negative on a line of kind %q; only "+
+				"discount lines take negative prices", l.UnitPriceMinor, l.Kind)
+		}
+	case erp.LineDiscount:
+		if l.UnitPriceMinor > 0 {
+			return syncerr.Invalid(field, "%d is positive on a discount line",
+				l.UnitPriceMinor)
+		}
+		if amount := l.Quantity * l.UnitPriceMinor; l.UnitPriceMinor != 0 &&
+			amount/l.UnitPriceMinor != l.Quantity {
+			return syncerr.Invalid(field, "%d times %d is out of range", l.Quantity,
+				l.UnitPriceMinor)
+		}
+	default:
+		return syncerr.Invalid(fmt.Sprintf("lines[%d].kind", i), "%q is not a kind of "+
+			"sales order line", l.Kind)
+	}
+	return nil
 }
 
 // orderBody builds the deep insert of A_SalesOrder. Amounts are decimal
 // strings written from minor units, never through a float.
+//
+// TODO: tax arrives as an item on the merchant's tax material at the
+// store's amount, and SAP's own output tax is not determined from it; the
+// tax material needs a tax classification under which SAP adds no tax.
 func (c *Client) orderBody(o erp.SalesOrder, partner string) map[string]any {
 	items := make([]map[string]any, len(o.Lines))
 	for i, l := range o.Lines {
@@ -146,11 +187,7 @@ func (c *Client) orderBody(o erp.SalesOrder, partner string) map[string]any {
 			"SalesOrderItem":    strconv.Itoa((i + 1) * 10),
 			"Material":          l.SKU,
 			"RequestedQuantity": strconv.FormatInt(l.Quantity, 10),
-			"to_PricingElement": map[string]any{"results": []map[string]any{{
-				"ConditionType":      conditionPrice,
-				"ConditionRateValue": money.Decimal(l.UnitPriceMinor, o.Currency),
-				"ConditionCurrency":  o.Currency,
-			}}},
+			"to_PricingElement": map[string]any{"results": conditions(l, o.Currency)},
 		}
 		if l.Description != "" {
 			item["SalesOrderItemText"] = truncate(l.Description, maxItemText)
@@ -160,9 +197,9 @@ func (c *Client) orderBody(o erp.SalesOrder, partner string) map[string]any {
 
 	body := map[string]any{
 		"SalesOrderType":          c.orderType,
-		"SalesOrganization":       c.salesOrg,
-		"DistributionChannel":     c.channel,
-		"OrganizationDivision":    c.division,
+		"SalesOrganization":       c.area.org,
+		"DistributionChannel":     c.area.channel,
+		"OrganizationDivision":    c.area.division,
 		"SoldToParty":             partner,
 		"PurchaseOrderByCustomer": o.ExternalRef,
 		"TransactionCurrency":     o.Currency,
@@ -171,9 +208,23 @@ func (c *Client) orderBody(o erp.SalesOrder, partner string) map[string]any {
 	if !o.OrderedAt.IsZero() {
 		body["CustomerPurchaseOrderDate"] = jsonDate(o.OrderedAt)
 	}
-	// TODO: ShippingMinor is not sent, so SAP's net amount lacks shipping; it
-	// needs a freight condition type configured in the pricing procedure.
 	return body
+}
+
+// conditions are the manual pricing elements of a line's item: its PPR0
+// price per unit, and for a discount a zero price and an RB00 discount of
+// the line's whole amount, a fixed amount for the item. The caller checked
+// that the amount fits an int64.
+func conditions(l erp.Line, currency string) []map[string]any {
+	condition := func(kind string, minor int64) map[string]any {
+		return map[string]any{"ConditionType": kind,
+			"ConditionRateValue": money.Decimal(minor, currency), "ConditionCurrency": currency}
+	}
+	if l.Kind != erp.LineDiscount {
+		return []map[string]any{condition(conditionPrice, l.UnitPriceMinor)}
+	}
+	return []map[string]any{condition(conditionPrice, 0),
+		condition(conditionDiscount, l.Quantity*l.UnitPriceMinor)}
 }
 
 // truncate shortens s to at most n characters.

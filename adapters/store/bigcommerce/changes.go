@@ -151,18 +151,37 @@ func (s *Store) listOrders(ctx context.Context, q url.Values) ([]store.OrderChan
 
 	out := make([]store.OrderChange, len(rows))
 	for i, r := range rows {
-		a := amounts{}
-		id := strconv.FormatInt(r.ID, 10)
-		out[i] = store.OrderChange{ID: id, Number: id,
-			Modified: a.date("orders["+strconv.Itoa(i)+"].date_modified", r.DateModified)}
+		field := "orders[" + strconv.Itoa(i) + "]"
 		if r.ID <= 0 {
-			return nil, syncerr.Invalid("orders["+strconv.Itoa(i)+"].id", "missing")
+			return nil, syncerr.Invalid(field+".id", "missing")
 		}
-		if a.err != nil {
-			return nil, a.err
+		c, err := mapChange(r, field)
+		if err != nil {
+			return nil, err
 		}
+		out[i] = c
 	}
 	return out, nil
+}
+
+// mapChange reads what the listing tells of order r, named field in
+// errors: its dates, currency, total and whether it is cancelled.
+//
+// TODO: the V2 listing does not carry order metafields, so ERPID stays
+// empty; reading each order's metafields would cost a call per order.
+func mapChange(r v2Order, field string) (store.OrderChange, error) {
+	cur := r.DefaultCurrencyCode
+	if cur == "" {
+		cur = r.CurrencyCode
+	}
+	a := amounts{currency: cur}
+	id := strconv.FormatInt(r.ID, 10)
+	c := store.OrderChange{ID: id, Number: id, Currency: cur,
+		Modified:   a.date(field+".date_modified", r.DateModified),
+		PlacedAt:   a.date(field+".date_created", r.DateCreated),
+		TotalMinor: a.read(field+".total_inc_tax", r.TotalIncTax),
+		Cancelled:  r.StatusID == statusCancelled}
+	return c, a.err
 }
 
 // sortChanges orders changes by modification time, then id.

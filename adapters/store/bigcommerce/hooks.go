@@ -4,14 +4,21 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 
 	"github.com/erpsync/erpsync/internal/syncerr"
 )
 
-// OrderScopes are the webhook scopes erpsync needs: new and changed
-// orders.
-var OrderScopes = []string{"store/order/created", "store/order/updated"}
+// OrderScopes are the order webhook scopes erpsync needs: new orders, and
+// changes of orders (any update, a status change such as a cancellation,
+// and a refund).
+var OrderScopes = []string{"store/order/created", scopeOrderUpdated, scopeOrderStatusUpdated,
+	scopeOrderRefundCreated}
+
+// CustomerScopes are the customer webhook scopes erpsync needs: new and
+// changed customer accounts.
+var CustomerScopes = []string{"store/customer/created", "store/customer/updated"}
 
 // hook is a webhook registration of the V3 API.
 type hook struct {
@@ -22,7 +29,8 @@ type hook struct {
 	Headers     map[string]string `json:"headers"`
 }
 
-// RegisterWebhooks makes BigCommerce post the OrderScopes callbacks to
+// RegisterWebhooks makes BigCommerce post the OrderScopes and
+// CustomerScopes callbacks to
 // destination, each with the HeaderSecret header that VerifyWebhook checks.
 // It is idempotent: a hook of that scope and destination is left alone when
 // it is active with the secret, and reactivated with the secret otherwise,
@@ -36,7 +44,7 @@ func (s *Store) RegisterWebhooks(ctx context.Context, destination string) (err e
 	}
 
 	want := map[string]string{HeaderSecret: s.cfg.WebhookSecret}
-	for _, scope := range OrderScopes {
+	for _, scope := range slices.Concat(OrderScopes, CustomerScopes) {
 		h, found := existing[scope]
 		c := call{method: http.MethodPost, path: "/v3/hooks", body: hook{Scope: scope,
 			Destination: destination, IsActive: true, Headers: want}}

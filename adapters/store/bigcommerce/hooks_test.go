@@ -86,8 +86,9 @@ func TestRegisterWebhooksIsIdempotentAndReactivates(t *testing.T) {
 		}
 	}
 	hooks := f.sb.Hooks()
-	if len(hooks) != len(OrderScopes) || f.requests(http.MethodPost, "/stores/"+testHash+
-		"/v3/hooks") != len(OrderScopes) {
+	scopes := len(OrderScopes) + len(CustomerScopes)
+	if len(hooks) != scopes || f.requests(http.MethodPost, "/stores/"+testHash+
+		"/v3/hooks") != scopes {
 		t.Fatalf("hooks %+v after two registrations, want one per scope", hooks)
 	}
 

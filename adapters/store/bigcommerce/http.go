@@ -209,12 +209,14 @@ func (e *apiError) fieldNames() []string {
 	return names
 }
 
-// problemBody is a V3 error.
+// problemBody is a V3 error. Its errors are the fields at fault, or, in
+// the answer of a batch write of metafields that partly failed, the
+// problems of the items refused.
 type problemBody struct {
-	Title  string         `json:"title"`
-	Detail string         `json:"detail"`
-	Errors map[string]any `json:"errors"`
-	Batch  []problemBody  `json:"batch_errors"`
+	Title  string          `json:"title"`
+	Detail string          `json:"detail"`
+	Errors json.RawMessage `json:"errors"`
+	Batch  []problemBody   `json:"batch_errors"`
 }
 
 // parseAPIError reads the error in body, whichever shape it has.
@@ -236,12 +238,18 @@ func parseAPIError(status int, body []byte) *apiError {
 	if json.Unmarshal(body, &p) != nil {
 		return e
 	}
+	var items []problemBody
+	if json.Unmarshal(p.Errors, &items) == nil && len(items) > 0 {
+		p.Batch = items
+	}
 	if len(p.Batch) > 0 {
 		p = p.Batch[0]
 	}
 	e.message = strings.TrimSpace(strings.TrimSpace(p.Title + " " + p.Detail))
 	e.fields = map[string]string{}
-	for f, v := range p.Errors {
+	var fields map[string]any
+	_ = json.Unmarshal(p.Errors, &fields) // absent or a list: no field named
+	for f, v := range fields {
 		e.fields[f] = fmt.Sprint(v)
 	}
 	return e

@@ -199,6 +199,9 @@ func TestErrorAnswersAreTranslated(t *testing.T) {
 			"error.path.missing"},
 		{"batch", 422, `{"batch_errors":[{"status":422,"title":"Variant 0 is invalid",` +
 			`"errors":{"price":"negative"}}]}`, isInvalid, "price", "Variant 0 is invalid"},
+		{"metafield batch", 422, `{"data":[],"errors":[{"status":409,"title":"Metafield ` +
+			`exists","type":"x"}],"meta":{"total":1,"success":0,"failed":1}}`, isInvalid, "",
+			"Metafield exists"},
 		{"forbidden", 403, `{"status":403,"title":"You do not have permission"}`,
 			isAuth, "", "permission"},
 		{"not found", 404, `[{"status":404,"message":"The requested resource was not found."}]`,

@@ -314,7 +314,9 @@ type item struct {
 		SKU string `json:"sku"`
 	} `json:"identity"`
 	Locations []struct {
-		LocationID int64 `json:"location_id"`
-		OnHand     int64 `json:"total_inventory_onhand"`
+		LocationID      int64  `json:"location_id"`
+		LocationCode    string `json:"location_code"`
+		OnHand          int64  `json:"total_inventory_onhand"`
+		AvailableToSell int64  `json:"available_to_sell"`
 	} `json:"locations"`
 }

@@ -17,9 +17,13 @@ import (
 // maxPage is the most records a V2 page holds.
 const maxPage = 250
 
-// statusIncomplete is the status of an order whose checkout did not
-// finish, such as one whose payment failed.
-const statusIncomplete = 0
+// V2 order statuses that erpsync tells apart: an incomplete order's
+// checkout did not finish (its payment failed, say), and a cancelled order
+// is not to be fulfilled.
+const (
+	statusIncomplete = 0
+	statusCancelled  = 5
+)
 
 // v2Order is the part of a V2 order that erpsync reads.
 type v2Order struct {
@@ -28,6 +32,7 @@ type v2Order struct {
 	DateCreated         string  `json:"date_created"`
 	DateModified        string  `json:"date_modified"`
 	StatusID            int     `json:"status_id"`
+	StaffNotes          string  `json:"staff_notes"`
 	CurrencyCode        string  `json:"currency_code"`
 	DefaultCurrencyCode string  `json:"default_currency_code"`
 	TaxInclusive        bool    `json:"is_tax_inclusive_pricing"`
@@ -44,11 +49,14 @@ type v2Order struct {
 
 // v2Product is the part of an order's line that erpsync reads.
 type v2Product struct {
-	SKU         string  `json:"sku"`
-	Name        string  `json:"name"`
-	Quantity    int64   `json:"quantity"`
-	PriceExTax  decimal `json:"price_ex_tax"`
-	PriceIncTax decimal `json:"price_inc_tax"`
+	ID              int64   `json:"id"`
+	OrderAddressID  int64   `json:"order_address_id"`
+	QuantityShipped int64   `json:"quantity_shipped"`
+	SKU             string  `json:"sku"`
+	Name            string  `json:"name"`
+	Quantity        int64   `json:"quantity"`
+	PriceExTax      decimal `json:"price_ex_tax"`
+	PriceIncTax     decimal `json:"price_inc_tax"`
 }
 
 // address is a billing or shipping address of an order.
@@ -65,12 +73,15 @@ type address struct {
 	Email       string `json:"email"`
 }
 
-// LoadOrder reads the order with its lines and the ERP id written back to
-// it. The shipping addresses are read too when the billing address lacks
-// the e-mail or the street, as orders created through the API may. An
-// order BigCommerce does not have gives an error wrapping
-// [syncerr.ErrNotFound]; an incomplete order (status 0, its checkout not
-// finished) gives a [syncerr.InvalidError], since it must not reach the ERP.
+// LoadOrder reads the order with its lines, its refunds (from the V3
+// payment actions) and the ERP id written back to it. The shipping
+// addresses are read too when the billing address lacks the e-mail or the
+// street, as orders created through the API may. An order in status 5 is
+// cancelled, with its staff notes as the reason, since BigCommerce keeps no
+// reason of its own; every other status reads as open. An order BigCommerce
+// does not have gives an error wrapping [syncerr.ErrNotFound]; an
+// incomplete order (status 0, its checkout not finished) gives a
+// [syncerr.InvalidError], since it must not reach the ERP.
 func (s *Store) LoadOrder(ctx context.Context, orderID string) (o store.Order, err error) {
 	defer syncerr.Wrap(&err, "load bigcommerce order %s", orderID)
 	id, err := parseOrderID(orderID)
@@ -105,6 +116,9 @@ func (s *Store) LoadOrder(ctx context.Context, orderID string) (o store.Order, e
 		return store.Order{}, err
 	}
 	o.ERPID = erp.Value
+	if o.Refunds, err = s.orderRefunds(ctx, id, o.Currency, lines, o.Lines); err != nil {
+		return store.Order{}, err
+	}
 	return o, nil
 }
 
@@ -187,6 +201,10 @@ func mapOrder(h v2Order, lines []v2Product, ship *address) (store.Order, error) 
 			a.read("coupon_discount", h.CouponDiscount),
 		TaxMinor: a.read("total_tax", h.TotalTax), TaxesIncluded: h.TaxInclusive,
 		TotalMinor: a.read("total_inc_tax", h.TotalIncTax),
+		Status:     store.OrderOpen,
+	}
+	if h.StatusID == statusCancelled {
+		o.Status, o.CancelReason = store.OrderCancelled, strings.TrimSpace(h.StaffNotes)
 	}
 	for i, l := range lines {
 		price := l.PriceExTax

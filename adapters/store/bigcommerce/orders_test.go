@@ -75,7 +75,8 @@ func checkOrder(t *testing.T, got store.Order, placed storesandbox.Order, want s
 			t.Errorf("line %d = %+v, want %+v", i, got.Lines[i], want.Lines[i])
 		}
 	}
-	wantCustomer := store.Customer{ID: "42", Email: "ana@example.test", FirstName: "Ana",
+	wantCustomer := store.Customer{ID: strconv.FormatInt(placed.Customer.ID, 10),
+		Email: "ana@example.test", FirstName: "Ana",
 		LastName: "Lima", Phone: "+351 21 000 0000", Line1: "1 Harbour Street",
 		Line2: "Flat 2", City: "Lisbon", PostalCode: "1100-001", Region: "Lisboa",
 		Country: "PT"}

@@ -50,6 +50,15 @@ type pricing struct {
 // as updated without a write. An unknown SKU, a negative price or another
 // currency than the store's is refused in a [*store.PartialError], as are
 // the items of a batch that BigCommerce refuses.
+//
+// BigCommerce schedules no sale on a product or variant: a sale price
+// applies from when it is set until it is cleared, with no date window, so
+// a sale price above zero is the whole of a scheduled promotion that the
+// Catalog API shows.
+//
+// TODO: promotions of the Promotions API and sale prices in price lists
+// are not read, so a SKU promoted only there is repriced; reading them
+// needs the promotions' rules and the price lists' channel assignments.
 func (s *Store) SetPrices(ctx context.Context, prices []store.Price) (report store.PriceReport,
 	err error) {
 	defer syncerr.Wrap(&err, "set %d bigcommerce prices", len(prices))

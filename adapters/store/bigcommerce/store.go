@@ -5,9 +5,14 @@
 // Orders are read from the V2 Orders API (orders, their products and
 // shipping addresses), listed by modification time with min_date_modified;
 // the ERP's id goes back into an order metafield of the V3 API, in namespace
-// "erp" under key "sales_order_id". Stock is set with the Inventory API's
-// absolute adjustments, per location code, and prices with the Catalog API's
-// variant batch update, sparing variants on sale. Webhooks are checked by
+// "erp" under key "sales_order_id". Status 5 is a cancelled order, refunds
+// come from the V3 payment actions, shipments are V2 order shipments that
+// carry erpsync's shipment id in their comments, and cancelling sets status
+// 5. Customers are the V3 Customers API's, with the ERP's terms in customer
+// metafields of namespace "erpsync". Drafts are hidden catalog products.
+// Stock is set with the Inventory API's absolute adjustments, per location
+// code, and read as available to sell; prices are set with the Catalog
+// API's variant batch update, sparing variants on sale. Webhooks are checked by
 // the custom header that erpsync asks BigCommerce to send with every
 // callback ([Store.RegisterWebhooks]), and by their Standard Webhooks
 // signature when a client secret is configured. Every call respects the

@@ -45,13 +45,34 @@ type callback struct {
 
 // callbackData names the record. Order events give the order's id in
 // "id"; order transaction events in "order_id", order metafield events in
-// "resource_id".
+// "resource_id"; shipment events the shipment's id in "id" and its
+// order's in "orderId"; customer address events the address's id in "id"
+// and its customer's in "address". A status update tells the statuses, a
+// refund the refund's id.
 type callbackData struct {
 	Type       string          `json:"type"`
 	ID         json.RawMessage `json:"id"`
 	OrderID    json.RawMessage `json:"order_id"`
 	ResourceID json.RawMessage `json:"resource_id"`
+	ShipmentOf json.RawMessage `json:"orderId"`
+	Status     *struct {
+		NewStatusID *int `json:"new_status_id"`
+	} `json:"status"`
+	Address *struct {
+		CustomerID json.RawMessage `json:"customer_id"`
+	} `json:"address"`
 }
+
+// Scopes whose callbacks VerifyWebhook reads more of than the record.
+const (
+	scopeOrderPrefix        = "store/order/"
+	scopeOrderUpdated       = "store/order/updated"
+	scopeOrderStatusUpdated = "store/order/statusUpdated"
+	scopeOrderRefundCreated = "store/order/refund/created"
+	scopeShipmentPrefix     = "store/shipment/"
+	scopeCustomerPrefix     = "store/customer/"
+	scopeCustomerAddress    = "store/customer/address/"
+)
 
 // VerifyWebhook checks a callback of BigCommerce: the HeaderSecret header
 // must hold the store's webhook secret, compared in constant time; when a
@@ -60,8 +81,13 @@ type callbackData struct {
 // callback of this store, with a scope, a hash and a creation time no
 // older than MaxAge. Webhook.ID is made of the scope, the record's id and
 // the event's hash, which BigCommerce keeps on every retry of the event;
-// OrderID is the order of a "store/order/..." scope. BigCommerce sends no
-// ping, so Ping is never set.
+// OrderID is the order of a "store/order/..." or "store/shipment/..."
+// scope, and CustomerID the customer of a "store/customer/..." scope.
+// OrderChanged is set for store/order/updated (any change of an order,
+// edits included), store/order/refund/created, and store/order/statusUpdated
+// when the new status is Cancelled (5) or not given; other status changes,
+// such as those that shipments make, are not changes a synced order must
+// follow. BigCommerce sends no ping, so Ping is never set.
 func (s *Store) VerifyWebhook(d store.WebhookDelivery) (store.Webhook, error) {
 	if reason := s.checkSecret(d.Header.Get(HeaderSecret)); reason != "" {
 		return store.Webhook{}, fmt.Errorf("%w: %s", store.ErrBadSignature, reason)
@@ -74,15 +100,64 @@ func (s *Store) VerifyWebhook(d store.WebhookDelivery) (store.Webhook, error) {
 		return store.Webhook{}, err
 	}
 
-	cb, id, orderID, reason := s.parseCallback(d.Body)
+	cb, id, reason := s.parseCallback(d.Body)
+	if reason != "" {
+		return store.Webhook{}, fmt.Errorf("%w: %s", store.ErrMalformed, reason)
+	}
+	wh, reason := classify(cb, id)
 	if reason != "" {
 		return store.Webhook{}, fmt.Errorf("%w: %s", store.ErrMalformed, reason)
 	}
 	if reason := s.checkAge(cb, received); reason != "" {
 		return store.Webhook{}, fmt.Errorf("%w: %s", store.ErrStale, reason)
 	}
-	return store.Webhook{ID: cb.Scope + "/" + id + "/" + cb.Hash, Topic: cb.Scope,
-		OrderID: orderID}, nil
+	return wh, nil
+}
+
+// classify reads what callback cb, about record id, is about; reason says
+// why it cannot.
+func classify(cb callback, id string) (wh store.Webhook, reason string) {
+	wh = store.Webhook{ID: cb.Scope + "/" + id + "/" + cb.Hash, Topic: cb.Scope}
+	switch {
+	case strings.HasPrefix(cb.Scope, scopeOrderPrefix):
+		wh.OrderID = id
+		wh.OrderChanged = orderChanged(cb)
+	case strings.HasPrefix(cb.Scope, scopeShipmentPrefix):
+		order, ok := recordID(cb.Data.ShipmentOf)
+		if !ok {
+			return wh, `missing field "data.orderId": the shipment's order`
+		}
+		wh.OrderID = order
+	case strings.HasPrefix(cb.Scope, scopeCustomerAddress):
+		var customer string
+		ok := cb.Data.Address != nil
+		if ok {
+			customer, ok = recordID(cb.Data.Address.CustomerID)
+		}
+		if !ok {
+			return wh, `missing field "data.address.customer_id"`
+		}
+		wh.CustomerID = customer
+	case strings.HasPrefix(cb.Scope, scopeCustomerPrefix):
+		if id == "" {
+			return wh, `missing field "data.id": the customer's id`
+		}
+		wh.CustomerID = id
+	}
+	return wh, ""
+}
+
+// orderChanged reports whether an order callback tells of a change that a
+// synced order must follow.
+func orderChanged(cb callback) bool {
+	switch cb.Scope {
+	case scopeOrderUpdated, scopeOrderRefundCreated:
+		return true
+	case scopeOrderStatusUpdated:
+		st := cb.Data.Status
+		return st == nil || st.NewStatusID == nil || *st.NewStatusID == statusCancelled
+	}
+	return false
 }
 
 // checkSecret returns why the secret header is refused, or "".
@@ -128,33 +203,33 @@ func (s *Store) checkSignature(d store.WebhookDelivery, received time.Time) erro
 		headerWebhookSignature)
 }
 
-// parseCallback reads the body, the id of its record and, for an order
-// scope, its order's id; reason says why it cannot.
-func (s *Store) parseCallback(body []byte) (cb callback, id, orderID, reason string) {
+// parseCallback reads the body and the id of its record, which for an
+// order scope is its order's id; reason says why it cannot.
+func (s *Store) parseCallback(body []byte) (cb callback, id, reason string) {
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	if err := dec.Decode(&cb); err != nil {
-		return cb, "", "", "malformed JSON: " + err.Error()
+		return cb, "", "malformed JSON: " + err.Error()
 	}
 	switch {
 	case strings.TrimSpace(cb.Scope) == "":
-		return cb, "", "", `missing field "scope"`
+		return cb, "", `missing field "scope"`
 	case !hashPattern.MatchString(cb.Hash):
-		return cb, "", "", `field "hash" is missing or not an event hash`
+		return cb, "", `field "hash" is missing or not an event hash`
 	case cb.CreatedAt == nil:
-		return cb, "", "", `missing field "created_at"`
+		return cb, "", `missing field "created_at"`
 	case cb.Data == nil:
-		return cb, "", "", `missing field "data"`
+		return cb, "", `missing field "data"`
 	case cb.Producer != "" && cb.Producer != "stores/"+s.cfg.StoreHash:
-		return cb, "", "", fmt.Sprintf("producer %q is not this store", cb.Producer)
+		return cb, "", fmt.Sprintf("producer %q is not this store", cb.Producer)
 	}
 	if _, err := cb.CreatedAt.Int64(); err != nil {
-		return cb, "", "", `field "created_at" is not a Unix time`
+		return cb, "", `field "created_at" is not a Unix time`
 	}
 
 	id, ok := recordID(cb.Data.ID)
-	if !strings.HasPrefix(cb.Scope, "store/order/") {
-		return cb, id, "", ""
+	if !strings.HasPrefix(cb.Scope, scopeOrderPrefix) {
+		return cb, id, ""
 	}
 	for _, alt := range []json.RawMessage{cb.Data.OrderID, cb.Data.ResourceID} {
 		if !ok {
@@ -162,9 +237,9 @@ func (s *Store) parseCallback(body []byte) (cb callback, id, orderID, reason str
 		}
 	}
 	if !ok {
-		return cb, "", "", `missing field "data.id": the order's id`
+		return cb, "", `missing field "data.id": the order's id`
 	}
-	return cb, id, id, ""
+	return cb, id, ""
 }
 
 // recordID reads a record id given as a positive number or a string of

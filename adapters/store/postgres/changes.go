@@ -17,14 +17,16 @@ import (
 const maxPage = 500
 
 const changedOrdersSQL = `
-SELECT id, number, updated_at
+SELECT id, number, updated_at, placed_at, currency, total_minor, status = 'cancelled',
+       COALESCE(erp_order_id, '')
 FROM storefront.orders
 WHERE updated_at >= $1 AND (updated_at, id) > ($2, $3)
 ORDER BY updated_at, id
 LIMIT $4`
 
 // ChangedOrders lists the orders modified at or after q.Since, by
-// modification time and then id, keyset-paged: the cursor is the last
+// modification time and then id, with their placing time, currency, total,
+// cancellation and ERP id, keyset-paged: the cursor is the last
 // (time, id) seen, so orders that change during a listing neither repeat
 // within it nor go missing.
 func (s *Store) ChangedOrders(ctx context.Context, q store.Changes) (
@@ -42,8 +44,11 @@ func (s *Store) ChangedOrders(ctx context.Context, q store.Changes) (
 	var page store.Page[store.OrderChange]
 	var id int64
 	var c store.OrderChange
-	_, err = pgx.ForEachRow(rows, []any{&id, &c.Number, &c.Modified}, func() error {
-		c.ID, c.Modified = strconv.FormatInt(id, 10), c.Modified.UTC()
+	scans := []any{&id, &c.Number, &c.Modified, &c.PlacedAt, &c.Currency, &c.TotalMinor,
+		&c.Cancelled, &c.ERPID}
+	_, err = pgx.ForEachRow(rows, scans, func() error {
+		c.ID, c.Modified, c.PlacedAt = strconv.FormatInt(id, 10), c.Modified.UTC(),
+			c.PlacedAt.UTC()
 		page.Items = append(page.Items, c)
 		return nil
 	})

@@ -123,3 +123,29 @@ func checkLevel(l store.StockLevel, c current) error {
 	}
 	return nil
 }
+
+// readStockSQL reads every stored level of the SKUs asked for.
+const readStockSQL = `
+SELECT p.sku, l.location, l.quantity
+FROM storefront.products p
+JOIN storefront.stock_levels l ON l.product_id = p.id
+WHERE p.sku = ANY($1::text[])
+ORDER BY p.sku, l.location`
+
+// ReadStock returns the stored quantity of each of skus at every location
+// that holds a level of it, by SKU and then location, in one query. The
+// locations are named as [Store.SetStock] takes them. SKUs that the
+// catalog lacks are left out; drafts are not, since their stock is kept
+// for when they are published.
+func (s *Store) ReadStock(ctx context.Context, skus []string) ([]store.StockLevel, error) {
+	rows, _ := s.pool.Query(ctx, readStockSQL, skus)
+	levels, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (store.StockLevel,
+		error) {
+		var l store.StockLevel
+		return l, row.Scan(&l.SKU, &l.Location, &l.Available)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read stock of %d SKUs: %w", len(skus), classify(err))
+	}
+	return levels, nil
+}

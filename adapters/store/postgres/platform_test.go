@@ -182,3 +182,51 @@ func TestVerifyWebhook(t *testing.T) {
 		t.Errorf("malformed delivery error = %v, want ErrMalformed", err)
 	}
 }
+
+func TestVerifyWebhookTopics(t *testing.T) {
+	s := New(nil, WithWebhookSecret("s3cret"))
+	body := []byte(`{"id":"77"}`)
+	tests := []struct {
+		topic string
+		want  store.Webhook
+	}{
+		{"", store.Webhook{Topic: "orders/create", OrderID: "77"}},
+		{"orders/create", store.Webhook{Topic: "orders/create", OrderID: "77"}},
+		{"orders/updated", store.Webhook{Topic: "orders/updated", OrderID: "77",
+			OrderChanged: true}},
+		{"orders/cancelled", store.Webhook{Topic: "orders/cancelled", OrderID: "77",
+			OrderChanged: true}},
+		{"orders/edited", store.Webhook{Topic: "orders/edited", OrderID: "77",
+			OrderChanged: true}},
+		{"refunds/create", store.Webhook{Topic: "refunds/create", OrderID: "77",
+			OrderChanged: true}},
+		{"customers/create", store.Webhook{Topic: "customers/create", CustomerID: "77"}},
+		{"customers/update", store.Webhook{Topic: "customers/update", CustomerID: "77"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.topic, func(t *testing.T) {
+			h := http.Header{}
+			h.Set(HeaderSignature, Sign("s3cret", body))
+			h.Set(HeaderDelivery, "d-"+tt.topic)
+			h.Set(HeaderTopic, tt.topic)
+			got, err := s.VerifyWebhook(store.WebhookDelivery{Header: h, Body: body})
+			tt.want.ID = "d-" + tt.topic
+			if err != nil || got != tt.want {
+				t.Errorf("VerifyWebhook = %+v, %v; want %+v", got, err, tt.want)
+			}
+		})
+	}
+
+	h := http.Header{}
+	h.Set(HeaderSignature, Sign("s3cret", body))
+	h.Set(HeaderTopic, "products/delete")
+	_, err := s.VerifyWebhook(store.WebhookDelivery{Header: h, Body: body})
+	if !errors.Is(err, store.ErrMalformed) || !strings.Contains(err.Error(), "products/delete") {
+		t.Errorf("unknown topic error = %v, want ErrMalformed naming it", err)
+	}
+	h.Set(HeaderSignature, Sign("other", body))
+	if _, err := s.VerifyWebhook(store.WebhookDelivery{Header: h, Body: body}); !errors.Is(err,
+		store.ErrBadSignature) {
+		t.Errorf("forged delivery of an unknown topic = %v, want ErrBadSignature first", err)
+	}
+}

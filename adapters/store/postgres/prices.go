@@ -11,9 +11,13 @@ import (
 )
 
 // currentPricesSQL reads, and locks, the currency and promotion of each SKU
-// asked for.
+// asked for. A product is promoted when it has a sale price whose window has
+// not ended: one without a window, one under way, and one scheduled to
+// start later. A sale whose window has ended no longer sets what shoppers
+// pay, so the base price is the feed's again.
 const currentPricesSQL = `
-SELECT i.n, p.currency, p.sale_price_minor IS NOT NULL
+SELECT i.n, p.currency,
+       p.sale_price_minor IS NOT NULL AND (p.sale_ends_at IS NULL OR p.sale_ends_at > now())
 FROM unnest($1::text[]) WITH ORDINALITY AS i(sku, n)
 JOIN storefront.products p ON p.sku = i.sku
 ORDER BY i.n
@@ -32,9 +36,10 @@ type pricing struct {
 }
 
 // SetPrices sets the base price of each SKU in one transaction of two
-// statements. A product with a sale price keeps both of its prices and is
-// listed in the report; an unknown SKU, a negative price or another
-// currency than the product's is refused in a [*store.PartialError].
+// statements. A product with a sale price, now or in a scheduled window,
+// keeps both of its prices and is listed in the report; an unknown SKU, a
+// negative price or another currency than the product's is refused in a
+// [*store.PartialError].
 func (s *Store) SetPrices(ctx context.Context, prices []store.Price) (store.PriceReport,
 	error) {
 	var report store.PriceReport

@@ -64,6 +64,8 @@ type orderRow struct {
 	TaxesIncluded bool
 	ERPOrderID    *string
 	UpdatedAt     time.Time
+	Status        string
+	CancelReason  string
 
 	CustomerID int64
 	customerRow
@@ -72,6 +74,7 @@ type orderRow struct {
 const loadOrderSQL = `
 SELECT o.id, o.number, o.currency, o.placed_at, o.shipping_minor, o.total_minor,
        o.discount_minor, o.tax_minor, o.taxes_included, o.erp_order_id, o.updated_at,
+       o.status, o.cancel_reason,
        c.id AS customer_id, c.email, c.first_name, c.last_name, c.phone,
        c.line1, c.line2, c.city, c.postal_code, c.region, c.country
 FROM storefront.orders o
@@ -84,10 +87,10 @@ FROM storefront.order_lines
 WHERE order_id = $1
 ORDER BY line_no`
 
-// LoadOrder returns the order with its lines, in line order, and its
-// customer, in one round trip. An unknown id gives an error wrapping
-// [syncerr.ErrNotFound]; an id that is not a positive integer gives a
-// [*syncerr.InvalidError] for field "order_id".
+// LoadOrder returns the order with its lines, in line order, its customer,
+// its status and its refunds, oldest first, in one round trip. An unknown
+// id gives an error wrapping [syncerr.ErrNotFound]; an id that is not a
+// positive integer gives a [*syncerr.InvalidError] for field "order_id".
 func (s *Store) LoadOrder(ctx context.Context, orderID string) (store.Order, error) {
 	id, err := parseOrderID(orderID)
 	if err != nil {
@@ -96,6 +99,7 @@ func (s *Store) LoadOrder(ctx context.Context, orderID string) (store.Order, err
 
 	var row orderRow
 	var lines []store.Line
+	var refunds []store.Refund
 	b := &pgx.Batch{}
 	b.Queue(loadOrderSQL, id).Query(func(rows pgx.Rows) error {
 		var err error
@@ -107,6 +111,11 @@ func (s *Store) LoadOrder(ctx context.Context, orderID string) (store.Order, err
 		lines, err = pgx.CollectRows(rows, pgx.RowToStructByName[store.Line])
 		return err
 	})
+	b.Queue(loadRefundsSQL, id).Query(func(rows pgx.Rows) error {
+		var err error
+		refunds, err = collectRefunds(rows)
+		return err
+	})
 
 	err = s.pool.SendBatch(ctx, b).Close()
 	if errors.Is(err, pgx.ErrNoRows) {
@@ -115,7 +124,9 @@ func (s *Store) LoadOrder(ctx context.Context, orderID string) (store.Order, err
 	if err != nil {
 		return store.Order{}, fmt.Errorf("load order %d: %w", id, classify(err))
 	}
-	return row.order(lines), nil
+	o := row.order(lines)
+	o.Refunds = refunds
+	return o, nil
 }
 
 // order converts the row and its lines into a [store.Order].
@@ -133,6 +144,8 @@ func (r orderRow) order(lines []store.Line) store.Order {
 		TaxMinor:      r.TaxMinor,
 		TaxesIncluded: r.TaxesIncluded,
 		UpdatedAt:     r.UpdatedAt.UTC(),
+		Status:        r.Status,
+		CancelReason:  r.CancelReason,
 	}
 	if r.ERPOrderID != nil {
 		o.ERPID = *r.ERPOrderID
@@ -187,11 +200,18 @@ func (s *Store) SetERPID(ctx context.Context, orderID, erpID string) error {
 // parseOrderID returns the key of a store order id, which must be a positive
 // integer in canonical decimal form.
 func parseOrderID(orderID string) (int64, error) {
-	id, err := strconv.ParseInt(orderID, 10, 64)
-	if err != nil || id <= 0 || strconv.FormatInt(id, 10) != orderID {
-		return 0, syncerr.Invalid("order_id", "%q is not a positive integer", orderID)
+	return parseKey("order_id", orderID)
+}
+
+// parseKey returns the key of id, which must be a positive integer in
+// canonical decimal form; otherwise it gives a [*syncerr.InvalidError] for
+// field.
+func parseKey(field, id string) (int64, error) {
+	key, err := strconv.ParseInt(id, 10, 64)
+	if err != nil || key <= 0 || strconv.FormatInt(key, 10) != id {
+		return 0, syncerr.Invalid(field, "%q is not a positive integer", id)
 	}
-	return id, nil
+	return key, nil
 }
 
 // classify marks errors that come from reaching the database, rather than

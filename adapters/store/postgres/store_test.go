@@ -93,6 +93,7 @@ func TestCreateAndLoadOrder(t *testing.T) {
 	}
 	want := in
 	want.ID, want.Customer.ID, want.UpdatedAt = id, got.Customer.ID, got.UpdatedAt
+	want.Status = store.OrderOpen
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("LoadOrder(%s) =\n%+v\nwant\n%+v", id, got, want)
 	}

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -13,29 +14,82 @@ import (
 
 // Headers of a signed webhook of the headless storefront. The signature is
 // the base64 HMAC-SHA256 of the raw body keyed with the store's webhook
-// secret.
+// secret. The topic says what the event is; a delivery without one is an
+// order created.
 const (
 	HeaderSignature = "X-Erpsync-Hmac-Sha256"
 	HeaderDelivery  = "X-Erpsync-Delivery-Id"
+	HeaderTopic     = "X-Erpsync-Topic"
 )
 
-// VerifyWebhook checks an order webhook of the storefront: a JSON body with
-// the order's "id", signed with [Sign] in HeaderSignature, and an optional
-// delivery id in HeaderDelivery. The signature is compared in constant
-// time. A delivery without a delivery id is known by a digest of its body,
-// so that a byte-identical replay is still recognised.
+// topicOrderCreated is the topic of a delivery that names none.
+const topicOrderCreated = "orders/create"
+
+// subject is what the "id" of a webhook names, by topic.
+type subject int
+
+const (
+	newOrder      subject = iota // an order just placed
+	changedOrder                 // an order that may have been synced: edited, refunded
+	customerEvent                // a customer account
+)
+
+// topics are the storefront's webhook topics. The id of a refund's
+// delivery is its order's.
+var topics = map[string]subject{
+	topicOrderCreated:  newOrder,
+	"orders/updated":   changedOrder,
+	"orders/cancelled": changedOrder,
+	"orders/edited":    changedOrder,
+	"refunds/create":   changedOrder,
+	"customers/create": customerEvent,
+	"customers/update": customerEvent,
+}
+
+// VerifyWebhook checks a webhook of the storefront: a JSON body with the
+// "id" of the record the event is about, signed with [Sign] in
+// HeaderSignature, its topic in HeaderTopic (orders/create when absent),
+// and an optional delivery id in HeaderDelivery. The signature is compared
+// in constant time. Order topics set OrderID, and those that report a
+// change of an order (orders/updated, orders/cancelled, orders/edited,
+// refunds/create) set OrderChanged too; customer topics set CustomerID. An
+// unknown topic is malformed. A delivery without a delivery id is known by
+// a digest of its body, so that a byte-identical replay is still
+// recognised.
 func (s *Store) VerifyWebhook(d store.WebhookDelivery) (store.Webhook, error) {
 	if reason := store.CheckBodySignature(s.webhookSecret, d.Body,
 		HeaderSignature, d.Header.Get(HeaderSignature)); reason != "" {
 		return store.Webhook{}, fmt.Errorf("%w: %s", store.ErrBadSignature, reason)
 	}
 
-	orderID, reason := webhookOrderID(d.Body)
+	topic := cmp.Or(d.Header.Get(HeaderTopic), topicOrderCreated)
+	about, ok := topics[topic]
+	if !ok {
+		return store.Webhook{}, fmt.Errorf("%w: unknown topic %q", store.ErrMalformed,
+			truncate(topic, 100))
+	}
+	id, reason := webhookID(d.Body)
 	if reason != "" {
 		return store.Webhook{}, fmt.Errorf("%w: %s", store.ErrMalformed, reason)
 	}
-	return store.Webhook{ID: deliveryID(d.Header.Get(HeaderDelivery), d.Body),
-		Topic: "orders", OrderID: orderID}, nil
+
+	wh := store.Webhook{ID: deliveryID(d.Header.Get(HeaderDelivery), d.Body), Topic: topic}
+	switch about {
+	case customerEvent:
+		wh.CustomerID = id
+	default:
+		wh.OrderID, wh.OrderChanged = id, about == changedOrder
+	}
+	return wh, nil
+}
+
+// truncate returns s cut to at most n bytes, for quoting what a sender
+// wrote.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "..."
 }
 
 // Sign returns the signature header value for body, as a store computes it.
@@ -51,16 +105,17 @@ func deliveryID(header string, body []byte) string {
 	return "sha256:" + hex.EncodeToString(sum[:])
 }
 
-// orderPayload is the part of an order webhook that the webhook check reads. Stores send
-// the order id as a number or a string; the rest of the order is loaded from
-// the store by the sync, so a stale or partial payload cannot be synced.
-type orderPayload struct {
+// payload is the part of a webhook that the webhook check reads. Stores
+// send the record's id as a number or a string; the rest of the record is
+// loaded from the store by the sync, so a stale or partial payload cannot
+// be synced.
+type payload struct {
 	ID json.RawMessage `json:"id"`
 }
 
-// webhookOrderID returns the order id in body, or the reason it has none.
-func webhookOrderID(body []byte) (string, string) {
-	var p orderPayload
+// webhookID returns the record id in body, or the reason it has none.
+func webhookID(body []byte) (string, string) {
+	var p payload
 	if err := json.Unmarshal(body, &p); err != nil {
 		return "", "malformed JSON: " + err.Error()
 	}

@@ -11,12 +11,18 @@ import (
 	"github.com/erpsync/erpsync/internal/syncerr"
 )
 
-// maxPage is the largest page of a connection.
-const maxPage = 250
+// changesPage is the largest page of changed orders: each order costs four
+// points (itself, its total's two money objects and its metafield), and a
+// query may cost at most 1000.
+const changesPage = 200
 
 const changedOrdersQuery = `query ChangedOrders($first: Int!, $after: String, $query: String!) {
   orders(first: $first, after: $after, sortKey: UPDATED_AT, query: $query) {
-    nodes { legacyResourceId number updatedAt }
+    nodes {
+      legacyResourceId number updatedAt createdAt currencyCode cancelledAt
+      totalPriceSet { shopMoney { amount currencyCode } }
+      erpID: metafield(namespace: "erp", key: "sales_order_id") { value }
+    }
     pageInfo { hasNextPage endCursor }
   }
 }`
@@ -33,18 +39,14 @@ func (s *Store) ChangedOrders(ctx context.Context, q store.Changes) (
 		return store.Page[store.OrderChange]{}, err
 	}
 	limit := q.Limit
-	if limit <= 0 || limit > maxPage {
-		limit = maxPage
+	if limit <= 0 || limit > changesPage {
+		limit = changesPage
 	}
 
 	var data struct {
 		Orders struct {
-			Nodes []struct {
-				LegacyResourceID string    `json:"legacyResourceId"`
-				Number           int64     `json:"number"`
-				UpdatedAt        time.Time `json:"updatedAt"`
-			} `json:"nodes"`
-			PageInfo pageInfo `json:"pageInfo"`
+			Nodes    []changedOrder `json:"nodes"`
+			PageInfo pageInfo       `json:"pageInfo"`
 		} `json:"orders"`
 	}
 	vars := map[string]any{"first": limit, "query": "updated_at:>='" +
@@ -59,13 +61,46 @@ func (s *Store) ChangedOrders(ctx context.Context, q store.Changes) (
 
 	var page store.Page[store.OrderChange]
 	for _, n := range data.Orders.Nodes {
-		page.Items = append(page.Items, store.OrderChange{ID: n.LegacyResourceID,
-			Number: strconv.FormatInt(n.Number, 10), Modified: n.UpdatedAt.UTC()})
+		c, err := n.change()
+		if err != nil {
+			return store.Page[store.OrderChange]{}, fmt.Errorf("list orders changed since "+
+				"%s: order %s: %w", since.Format(time.RFC3339), n.LegacyResourceID, err)
+		}
+		page.Items = append(page.Items, c)
 	}
 	if pi := data.Orders.PageInfo; pi.HasNextPage && pi.EndCursor != "" {
 		page.Next = strconv.FormatInt(since.Unix(), 10) + ":" + pi.EndCursor
 	}
 	return page, nil
+}
+
+// changedOrder is an order as changedOrdersQuery reads it.
+type changedOrder struct {
+	LegacyResourceID string     `json:"legacyResourceId"`
+	Number           int64      `json:"number"`
+	UpdatedAt        time.Time  `json:"updatedAt"`
+	CreatedAt        time.Time  `json:"createdAt"`
+	CurrencyCode     string     `json:"currencyCode"`
+	CancelledAt      *time.Time `json:"cancelledAt"`
+	TotalPriceSet    *moneyBag  `json:"totalPriceSet"`
+	ERPID            *struct {
+		Value string `json:"value"`
+	} `json:"erpID"`
+}
+
+// change is the listing's entry of n.
+func (n changedOrder) change() (store.OrderChange, error) {
+	total, err := amount("total_price", n.TotalPriceSet, n.CurrencyCode)
+	if err != nil {
+		return store.OrderChange{}, err
+	}
+	c := store.OrderChange{ID: n.LegacyResourceID, Number: strconv.FormatInt(n.Number, 10),
+		Modified: n.UpdatedAt.UTC(), PlacedAt: n.CreatedAt.UTC(), Currency: n.CurrencyCode,
+		TotalMinor: total, Cancelled: n.CancelledAt != nil}
+	if n.ERPID != nil {
+		c.ERPID = n.ERPID.Value
+	}
+	return c, nil
 }
 
 // parseCursor returns the search time and Shopify's cursor of a listing:

@@ -71,11 +71,27 @@ func (e *throttledError) Error() string {
 }
 
 // query sends the operation op (a name for logs and pacing) with vars and
-// decodes its data into out. Every operation the adapter sends is safe to
-// send again: reads, absolute writes and idempotent inventory writes. It
-// waits for the cost bucket, and sends a THROTTLED query again after the
-// wait that its answer computes, up to a limit.
+// decodes its data into out. It is for operations that are safe to send
+// again: reads, absolute writes and idempotent inventory writes, which the
+// HTTP client may resend after a lost answer. It waits for the cost bucket,
+// and sends a THROTTLED query again after the wait that its answer
+// computes, up to a limit.
 func (s *Store) query(ctx context.Context, op, q string, vars, out any) error {
+	return s.send(ctx, op, q, vars, out, true)
+}
+
+// mutate sends a mutation that would apply twice if it were sent twice,
+// such as fulfillmentCreate, as query does, except that the HTTP client
+// does not resend it after a lost answer: the caller looks before it
+// sends it again. A THROTTLED answer is still sent again, since Shopify
+// ran nothing of it.
+func (s *Store) mutate(ctx context.Context, op, q string, vars, out any) error {
+	return s.send(ctx, op, q, vars, out, false)
+}
+
+// send sends one operation; safe says whether the HTTP client may resend
+// it after a lost answer.
+func (s *Store) send(ctx context.Context, op, q string, vars, out any, safe bool) error {
 	body, err := json.Marshal(gqlRequest{Query: q, Variables: vars})
 	if err != nil {
 		return fmt.Errorf("%s: encode request: %w", op, err)
@@ -85,7 +101,7 @@ func (s *Store) query(ctx context.Context, op, q string, vars, out any) error {
 		if err := s.paceFor(ctx, op); err != nil {
 			return err
 		}
-		err := s.exchange(ctx, op, body, out)
+		err := s.exchange(ctx, op, body, safe, out)
 		var throttled *throttledError
 		if !errors.As(err, &throttled) {
 			return err
@@ -122,19 +138,20 @@ func (s *Store) paceFor(ctx context.Context, op string) error {
 // exchange makes one HTTP exchange and translates its answer. A token the
 // shop refuses is replaced once, when it came from the client credentials
 // grant, since the shop may revoke one before it expires.
-func (s *Store) exchange(ctx context.Context, op string, body []byte, out any) error {
+func (s *Store) exchange(ctx context.Context, op string, body []byte, safe bool,
+	out any) error {
 	token, err := s.tokens.get(ctx, "")
 	if err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
-	resp, err := s.post(ctx, body, token)
+	resp, err := s.post(ctx, body, token, safe)
 	if err == nil && resp.StatusCode == http.StatusUnauthorized && s.tokens.renewable() {
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxBody))
 		resp.Body.Close()
 		if token, err = s.tokens.get(ctx, token); err != nil {
 			return fmt.Errorf("%s: %w", op, err)
 		}
-		resp, err = s.post(ctx, body, token)
+		resp, err = s.post(ctx, body, token, safe)
 	}
 	if err != nil {
 		return fmt.Errorf("%s: %w: %w", op, syncerr.ErrUnavailable, err)
@@ -151,10 +168,15 @@ func (s *Store) exchange(ctx context.Context, op string, body []byte, out any) e
 	return s.decode(op, raw, out)
 }
 
-// post sends one GraphQL request with token.
-func (s *Store) post(ctx context.Context, body []byte, token string) (*http.Response, error) {
-	req, err := http.NewRequestWithContext(httpretry.Idempotent(ctx), http.MethodPost,
-		s.endpoint, bytes.NewReader(body))
+// post sends one GraphQL request with token, marked safe to resend when
+// safe is set.
+func (s *Store) post(ctx context.Context, body []byte, token string,
+	safe bool) (*http.Response, error) {
+	if safe {
+		ctx = httpretry.Idempotent(ctx)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, s.endpoint,
+		bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}

@@ -16,7 +16,9 @@ import (
 
 const orderFields = `
   legacyResourceId number email phone createdAt updatedAt currencyCode taxesIncluded
+  cancelledAt cancelReason
   totalPriceSet { shopMoney { amount currencyCode } }
+  totalRefundedSet { shopMoney { amount currencyCode } }
   totalDiscountsSet { shopMoney { amount currencyCode } }
   totalShippingPriceSet { shopMoney { amount currencyCode } }
   totalTaxSet { shopMoney { amount currencyCode } }
@@ -84,18 +86,21 @@ type pageInfo struct {
 
 // orderNode is an Order as loadOrderQuery reads it.
 type orderNode struct {
-	LegacyResourceID      string    `json:"legacyResourceId"`
-	Number                int64     `json:"number"`
-	Email                 string    `json:"email"`
-	Phone                 string    `json:"phone"`
-	CreatedAt             time.Time `json:"createdAt"`
-	UpdatedAt             time.Time `json:"updatedAt"`
-	CurrencyCode          string    `json:"currencyCode"`
-	TaxesIncluded         bool      `json:"taxesIncluded"`
-	TotalPriceSet         *moneyBag `json:"totalPriceSet"`
-	TotalDiscountsSet     *moneyBag `json:"totalDiscountsSet"`
-	TotalShippingPriceSet *moneyBag `json:"totalShippingPriceSet"`
-	TotalTaxSet           *moneyBag `json:"totalTaxSet"`
+	LegacyResourceID      string     `json:"legacyResourceId"`
+	Number                int64      `json:"number"`
+	Email                 string     `json:"email"`
+	Phone                 string     `json:"phone"`
+	CreatedAt             time.Time  `json:"createdAt"`
+	UpdatedAt             time.Time  `json:"updatedAt"`
+	CurrencyCode          string     `json:"currencyCode"`
+	TaxesIncluded         bool       `json:"taxesIncluded"`
+	TotalPriceSet         *moneyBag  `json:"totalPriceSet"`
+	TotalDiscountsSet     *moneyBag  `json:"totalDiscountsSet"`
+	TotalShippingPriceSet *moneyBag  `json:"totalShippingPriceSet"`
+	TotalTaxSet           *moneyBag  `json:"totalTaxSet"`
+	TotalRefundedSet      *moneyBag  `json:"totalRefundedSet"`
+	CancelledAt           *time.Time `json:"cancelledAt"`
+	CancelReason          string     `json:"cancelReason"`
 	Customer              *struct {
 		LegacyResourceID    string `json:"legacyResourceId"`
 		FirstName           string `json:"firstName"`
@@ -116,7 +121,8 @@ type orderNode struct {
 }
 
 // LoadOrder reads the order whose numeric id is orderID, with all its line
-// items, in the shop's currency. An order the shop lacks gives an error
+// items, its cancellation (the reason in lower case, such as "customer")
+// and its refunds, in the shop's currency. An order the shop lacks gives an error
 // wrapping [syncerr.ErrNotFound]; one whose amounts cannot be read, an
 // [*syncerr.InvalidError] naming the field.
 func (s *Store) LoadOrder(ctx context.Context, orderID string) (store.Order, error) {
@@ -141,6 +147,9 @@ func (s *Store) LoadOrder(ctx context.Context, orderID string) (store.Order, err
 
 	o, err := mapOrder(data.Order)
 	if err != nil {
+		return store.Order{}, fmt.Errorf("load order %s: %w", orderID, err)
+	}
+	if o.Refunds, err = s.loadRefunds(ctx, id, data.Order); err != nil {
 		return store.Order{}, fmt.Errorf("load order %s: %w", orderID, err)
 	}
 	s.log.Debug("order loaded", zap.String(fieldOrderID, orderID),
@@ -189,6 +198,10 @@ func mapOrder(n *orderNode) (store.Order, error) {
 	}
 	if n.ERPID != nil {
 		o.ERPID = n.ERPID.Value
+	}
+	o.Status = store.OrderOpen
+	if n.CancelledAt != nil {
+		o.Status, o.CancelReason = store.OrderCancelled, strings.ToLower(n.CancelReason)
 	}
 
 	amounts := []struct {

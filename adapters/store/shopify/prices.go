@@ -126,7 +126,11 @@ func checkPrice(p store.Price, variants []variant, currency string) (variant, er
 	return variants[0], nil
 }
 
-// onPromotion reports whether v sells below its compare-at price.
+// onPromotion reports whether v sells below its compare-at price. That is
+// the only promotion a variant shows: Shopify has no sale window of a
+// variant's own, and its scheduled sales (automatic discounts, price lists)
+// apply at checkout and leave the variant's price alone, so writing the
+// base price cannot overwrite them.
 func onPromotion(v variant, currency string) bool {
 	if v.CompareAtPrice == nil {
 		return false

@@ -7,8 +7,13 @@
 // with inventorySetQuantities, which API 2026-04 and later make
 // compare-and-set (changeFromQuantity) and idempotent (@idempotent);
 // prices with productVariantsBulkUpdate, sparing variants whose
-// compare-at price marks a promotion. Variants are found by SKU and
-// locations by name, and both are cached. Requests are paced by the
+// compare-at price marks a promotion. Customers are read with customer(id:)
+// and customers(query:), and written with customerUpdate, their terms in
+// metafields of namespace erpsync; drafts are made with productSet in
+// status DRAFT; shipments with fulfillmentCreate on the order's
+// fulfillment orders, their ids kept in the order metafield
+// erpsync.shipments; cancellations with orderCancel. Variants are found by
+// SKU and locations by name, and both are cached. Requests are paced by the
 // calculated query cost that Shopify reports on every answer, and a
 // THROTTLED answer is waited out and sent again. Vendor errors are
 // translated into the [syncerr] vocabulary where the HTTP exchange ends.

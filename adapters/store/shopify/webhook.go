@@ -36,7 +36,10 @@ const maxHeader = 200
 // X-Shopify-Event-Id, which Shopify keeps across the retries of one event
 // (X-Shopify-Webhook-Id when the event id is missing). A test notification
 // from the shop's admin (X-Shopify-Test: true) is a ping. For order topics
-// (orders/...) the order id is the body's "id".
+// (orders/...) the order id is the body's "id", for orders/edited its
+// order_edit.order_id, and for refunds/create its order_id; cancellations,
+// edits and refunds set OrderChanged. For customers/create and
+// customers/update the customer id is the body's "id".
 func (s *Store) VerifyWebhook(d store.WebhookDelivery) (store.Webhook, error) {
 	if reason := store.CheckBodySignature(s.secret, d.Body, headerHmac,
 		d.Header.Get(headerHmac)); reason != "" {
@@ -57,14 +60,43 @@ func (s *Store) VerifyWebhook(d store.WebhookDelivery) (store.Webhook, error) {
 	if err := s.fresh(d.Header.Get(headerTriggeredAt), d.Received); err != nil {
 		return store.Webhook{}, err
 	}
-	if strings.HasPrefix(topic, "orders/") {
-		orderID, reason := webhookOrderID(d.Body)
-		if reason != "" {
-			return store.Webhook{}, fmt.Errorf("%w: %s", store.ErrMalformed, reason)
-		}
-		wh.OrderID = orderID
+	if err := readSubject(&wh, d.Body); err != nil {
+		return store.Webhook{}, err
 	}
 	return wh, nil
+}
+
+// orderChanges are the topics that report a change of an order that may
+// have been synced.
+var orderChanges = map[string]bool{
+	"orders/cancelled": true, "orders/edited": true, "refunds/create": true,
+}
+
+// readSubject fills in what wh's topic is about from the body.
+func readSubject(wh *store.Webhook, body []byte) error {
+	var path []string
+	switch {
+	case wh.Topic == "orders/edited":
+		path = []string{"order_edit", "order_id"}
+	case wh.Topic == "refunds/create":
+		path = []string{"order_id"}
+	case strings.HasPrefix(wh.Topic, "orders/"),
+		wh.Topic == "customers/create", wh.Topic == "customers/update":
+		path = []string{"id"}
+	default:
+		return nil
+	}
+
+	id, reason := webhookID(body, path)
+	if reason != "" {
+		return fmt.Errorf("%w: %s", store.ErrMalformed, reason)
+	}
+	if strings.HasPrefix(wh.Topic, "customers/") {
+		wh.CustomerID = id
+		return nil
+	}
+	wh.OrderID, wh.OrderChanged = id, orderChanges[wh.Topic]
+	return nil
 }
 
 // deliveryID returns the id of a delivery's event, or the reason it has
@@ -106,25 +138,28 @@ func (s *Store) fresh(triggeredAt string, received time.Time) error {
 	return nil
 }
 
-// webhookOrderID returns the order id in an order webhook's body, the
-// REST order's numeric "id", or the reason it has none.
-func webhookOrderID(body []byte) (string, string) {
-	var p struct {
-		ID json.RawMessage `json:"id"`
+// webhookID returns the numeric id at path in a webhook's body, such as
+// the REST order's "id", or the reason it has none.
+func webhookID(body []byte, path []string) (string, string) {
+	raw := json.RawMessage(body)
+	for _, key := range path {
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &obj); err != nil {
+			return "", "malformed JSON: " + err.Error()
+		}
+		raw = obj[key]
 	}
-	if err := json.Unmarshal(body, &p); err != nil {
-		return "", "malformed JSON: " + err.Error()
-	}
-	if len(p.ID) == 0 || bytes.Equal(p.ID, []byte("null")) {
-		return "", `missing field "id"`
+	name := strings.Join(path, ".")
+	if len(raw) == 0 || bytes.Equal(raw, []byte("null")) {
+		return "", fmt.Sprintf("missing field %q", name)
 	}
 	var n json.Number
-	if err := json.Unmarshal(p.ID, &n); err != nil {
-		return "", `field "id" is not a number`
+	if err := json.Unmarshal(raw, &n); err != nil {
+		return "", fmt.Sprintf("field %q is not a number", name)
 	}
 	id, err := strconv.ParseInt(n.String(), 10, 64)
 	if err != nil || id <= 0 {
-		return "", fmt.Sprintf(`field "id": %s is not a positive integer`, n)
+		return "", fmt.Sprintf("field %q: %s is not a positive integer", name, n)
 	}
 	return strconv.FormatInt(id, 10), ""
 }

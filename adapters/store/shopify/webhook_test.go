@@ -116,6 +116,33 @@ func TestVerifyWebhook(t *testing.T) {
 			d.Header.Del("X-Shopify-Triggered-At")
 		}, nil, store.Webhook{ID: "orders/create:98880550-7158-44d4-b7cd-2c97c8a091b5",
 			Topic: "orders/create", Ping: true}},
+		{"cancellation changes the order", func(d *store.WebhookDelivery) {
+			d.Header.Set("X-Shopify-Topic", "orders/cancelled")
+		}, nil, store.Webhook{ID: "orders/cancelled:98880550-7158-44d4-b7cd-2c97c8a091b5",
+			Topic: "orders/cancelled", OrderID: "450789469", OrderChanged: true}},
+		{"refund names its order", func(d *store.WebhookDelivery) {
+			d.Header.Set("X-Shopify-Topic", "refunds/create")
+			d.Body = []byte(`{"id":929361462,"order_id":450789469,"note":"damaged"}`)
+			resign(d)
+		}, nil, store.Webhook{ID: "refunds/create:98880550-7158-44d4-b7cd-2c97c8a091b5",
+			Topic: "refunds/create", OrderID: "450789469", OrderChanged: true}},
+		{"refund without order", func(d *store.WebhookDelivery) {
+			d.Header.Set("X-Shopify-Topic", "refunds/create")
+			d.Body = []byte(`{"id":929361462}`)
+			resign(d)
+		}, store.ErrMalformed, store.Webhook{}},
+		{"edit names its order", func(d *store.WebhookDelivery) {
+			d.Header.Set("X-Shopify-Topic", "orders/edited")
+			d.Body = []byte(`{"order_edit":{"id":78912328,"order_id":450789469}}`)
+			resign(d)
+		}, nil, store.Webhook{ID: "orders/edited:98880550-7158-44d4-b7cd-2c97c8a091b5",
+			Topic: "orders/edited", OrderID: "450789469", OrderChanged: true}},
+		{"customer update names the customer", func(d *store.WebhookDelivery) {
+			d.Header.Set("X-Shopify-Topic", "customers/update")
+			d.Body = []byte(`{"id":706405506,"email":"bob@example.test"}`)
+			resign(d)
+		}, nil, store.Webhook{ID: "customers/update:98880550-7158-44d4-b7cd-2c97c8a091b5",
+			Topic: "customers/update", CustomerID: "706405506"}},
 		{"other topic has no order", func(d *store.WebhookDelivery) {
 			d.Header.Set("X-Shopify-Topic", "products/update")
 		}, nil, store.Webhook{ID: "products/update:98880550-7158-44d4-b7cd-2c97c8a091b5",
@@ -204,5 +231,95 @@ func TestSandboxDeliveriesVerify(t *testing.T) {
 	}
 	if s := sender.Stats(); s.Attempts != 3 || s.Delivered != 1 {
 		t.Errorf("sender stats %+v, want 3 attempts and one delivery", s)
+	}
+}
+
+// TestSandboxDeliversOrderChangesAndCustomers subscribes to the topics of
+// changed orders and customers, changes an order and a customer in the
+// model, and checks what the adapter reads of each delivery.
+func TestSandboxDeliversOrderChangesAndCustomers(t *testing.T) {
+	model := storesandbox.NewModel(nil)
+	sender := shopifysandbox.NewSender()
+	sender.Scale = 1e-4
+	sb := shopifysandbox.New(model, nil, creds, shopifysandbox.WithSender(sender))
+	st := verifier(t)
+
+	var mu sync.Mutex
+	got := map[string]store.Webhook{}
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter,
+		r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		wh, err := st.VerifyWebhook(store.WebhookDelivery{Header: r.Header, Body: body,
+			Received: time.Now()})
+		if err != nil {
+			t.Errorf("VerifyWebhook(%s) error = %v", r.Header.Get("X-Shopify-Topic"), err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		got[wh.Topic] = wh
+	}))
+	defer receiver.Close()
+	for _, topic := range []string{"ORDERS_CANCELLED", "ORDERS_EDITED", "REFUNDS_CREATE",
+		"ORDERS_PARTIALLY_FULFILLED", "CUSTOMERS_CREATE", "CUSTOMERS_UPDATE"} {
+		if _, err := sb.Subscribe(topic, receiver.URL, "2026-10"); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	o, err := model.CreateOrder(storesandbox.Order{Currency: "EUR",
+		Customer: storesandbox.Customer{Email: "ana@example.test"},
+		Lines:    []storesandbox.Line{{SKU: "MUG", Quantity: 2, UnitPriceMinor: 1250}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	changeOrderAndCustomer(t, model, o)
+	sender.Wait()
+	sb.Close()
+
+	oid, cid := strconv.FormatInt(o.ID, 10), strconv.FormatInt(o.Customer.ID, 10)
+	mu.Lock()
+	defer mu.Unlock()
+	for topic, changed := range map[string]bool{"orders/cancelled": true,
+		"orders/edited": true, "refunds/create": true, "orders/partially_fulfilled": false} {
+		if wh := got[topic]; wh.OrderID != oid || wh.OrderChanged != changed ||
+			wh.CustomerID != "" {
+			t.Errorf("%s: %+v, want order %s, changed %v", topic, wh, oid, changed)
+		}
+	}
+	if wh := got["customers/update"]; wh.CustomerID != cid || wh.OrderID != "" {
+		t.Errorf("customers/update: %+v, want customer %s", wh, cid)
+	}
+	if _, ok := got["customers/create"]; ok {
+		t.Errorf("customers/create delivered for an account the order made quietly: %+v",
+			got["customers/create"])
+	}
+}
+
+// changeOrderAndCustomer edits, ships part of, refunds and cancels o, and
+// updates its buyer.
+func changeOrderAndCustomer(t *testing.T, model *storesandbox.Model, o storesandbox.Order) {
+	t.Helper()
+	if _, err := model.EditOrder(o.ID, func(e *storesandbox.Order) error {
+		e.ShippingMinor = 495
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	part := storesandbox.Fulfillment{Lines: []storesandbox.FulfillmentLine{
+		{SKU: "MUG", Quantity: 1}}}
+	if _, err := model.Fulfill(o.ID, part); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := model.RefundOrder(o.ID, storesandbox.Refund{AmountMinor: 495}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := model.CancelOrder(o.ID, "customer"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := model.UpdateAccount(o.Customer.ID, func(a *storesandbox.Account) error {
+		a.FirstName = "Ana"
+		return nil
+	}); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -22,7 +22,8 @@ var ErrNotFound = errors.New("record not found")
 var ErrInvalid = errors.New("invalid record")
 
 // A Model is an in-memory store: products with prices, stock per location,
-// and orders with their metafields. It is safe for concurrent use; every
+// customer accounts, and orders with their metafields, refunds and
+// fulfillments. It is safe for concurrent use; every
 // method returns copies.
 type Model struct {
 	now func() time.Time
@@ -33,6 +34,7 @@ type Model struct {
 	locations map[string]int64
 	stock     map[stockKey]*StockLevel
 	orders    map[int64]*Order
+	accounts  map[int64]*Account
 	watchers  []func(Event)
 }
 
@@ -48,6 +50,7 @@ func NewModel(now func() time.Time) *Model {
 		locations: map[string]int64{},
 		stock:     map[stockKey]*StockLevel{},
 		orders:    map[int64]*Order{},
+		accounts:  map[int64]*Account{},
 	}
 }
 
@@ -66,13 +69,15 @@ func (m *Model) StartIDsAt(first int64) {
 // it sells at instead, which platforms show as a sale price or as the price
 // under a higher compare-at price.
 type Product struct {
-	ID             int64     `json:"id"`
-	SKU            string    `json:"sku"`
-	Name           string    `json:"name"`
-	PriceMinor     int64     `json:"price_minor"`
-	SalePriceMinor int64     `json:"sale_price_minor,omitempty"`
-	Currency       string    `json:"currency"`
-	Modified       time.Time `json:"modified"`
+	ID             int64  `json:"id"`
+	SKU            string `json:"sku"`
+	Name           string `json:"name"`
+	PriceMinor     int64  `json:"price_minor"`
+	SalePriceMinor int64  `json:"sale_price_minor,omitempty"`
+	Currency       string `json:"currency"`
+	// Draft hides the product from shoppers until a merchant publishes it.
+	Draft    bool      `json:"draft,omitempty"`
+	Modified time.Time `json:"modified"`
 }
 
 // OnSale reports whether p sells at a promotional price.

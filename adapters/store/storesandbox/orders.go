@@ -29,6 +29,17 @@ type Order struct {
 	// Metafields are the app's values on the order, by "namespace.key".
 	Metafields map[string]string `json:"metafields,omitempty"`
 
+	// Guest is set for an order placed without an account. Its buyer is
+	// linked to the account with the same e-mail when there is one, and
+	// gets none otherwise.
+	Guest bool `json:"guest,omitempty"`
+
+	// Status is [StatusOpen] or [StatusCancelled].
+	Status       string        `json:"status"`
+	CancelReason string        `json:"cancel_reason,omitempty"`
+	Refunds      []Refund      `json:"refunds,omitempty"`
+	Fulfillments []Fulfillment `json:"fulfillments,omitempty"`
+
 	Created  time.Time `json:"created"`
 	Modified time.Time `json:"modified"`
 }
@@ -63,6 +74,10 @@ type Customer struct {
 // 1001), and tells the watchers. Lines need a SKU and a positive quantity;
 // they may name SKUs the store does not sell, as imported orders do.
 func (m *Model) CreateOrder(o Order) (Order, error) {
+	return m.createOrder(o, true)
+}
+
+func (m *Model) createOrder(o Order, tell bool) (Order, error) {
 	if err := checkOrder(o); err != nil {
 		return Order{}, err
 	}
@@ -74,6 +89,9 @@ func (m *Model) CreateOrder(o Order) (Order, error) {
 		o.Lines[i].ID = m.nextID()
 	}
 	o.TotalMinor = total(o)
+	o.Status = StatusOpen
+	o.Refunds, o.Fulfillments = nil, nil
+	m.attachCustomer(&o)
 	o.Created = m.stamp()
 	o.Modified = o.Created
 	stored := copyOrder(&o)
@@ -82,7 +100,9 @@ func (m *Model) CreateOrder(o Order) (Order, error) {
 	watchers := m.watchers
 	m.mu.Unlock()
 
-	notify(watchers, ev)
+	if tell {
+		notify(watchers, ev)
+	}
 	return copyOrder(&o), nil
 }
 
@@ -180,6 +200,8 @@ func copyOrder(o *Order) Order {
 	c := *o
 	c.Lines = append([]Line(nil), o.Lines...)
 	c.Metafields = maps.Clone(o.Metafields)
+	c.Refunds = append([]Refund(nil), o.Refunds...)
+	c.Fulfillments = append([]Fulfillment(nil), o.Fulfillments...)
 	return c
 }
 
@@ -196,13 +218,25 @@ func (m *Model) TouchOrder(orderID int64) (Order, error) {
 }
 
 // updated stamps o as modified, releases m.mu, which the caller holds, and
-// tells the watchers.
+// tells the watchers of an update.
 func (m *Model) updated(o *Order) Order {
+	return m.changed(o, TopicOrderUpdated)
+}
+
+// changed stamps o as modified, releases m.mu, which the caller holds, and
+// tells the watchers of an event of topic.
+func (m *Model) changed(o *Order, topic string) Order {
 	o.Modified = m.stamp()
 	out, watchers := copyOrder(o), m.watchers
-	ev := Event{ID: m.nextID(), Topic: TopicOrderUpdated, OrderID: o.ID, At: out.Modified}
+	ev := Event{ID: m.nextID(), Topic: topic, OrderID: o.ID, At: out.Modified}
 	m.mu.Unlock()
 
 	notify(watchers, ev)
 	return out
+}
+
+// CreateOrderQuietly stores o as CreateOrder does but tells no watcher, as
+// when a platform's webhook for the order is lost for good.
+func (m *Model) CreateOrderQuietly(o Order) (Order, error) {
+	return m.createOrder(o, false)
 }

@@ -2,6 +2,7 @@ package woocommerce
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -98,7 +99,8 @@ func (s *Store) listChanged(ctx context.Context, cur cursor) ([]changedRow, bool
 		"order":          {"asc"},
 		"per_page":       {strconv.Itoa(maxPerPage)},
 		"page":           {strconv.Itoa(cur.page)},
-		"_fields":        {"id,number,date_modified_gmt"},
+		"_fields": {"id,number,status,currency,total,date_created_gmt,date_modified_gmt," +
+			"meta_data"},
 	}}
 	var list []order
 	header, err := s.do(ctx, c, &list)
@@ -112,15 +114,36 @@ func (s *Store) listChanged(ctx context.Context, cur cursor) ([]changedRow, bool
 
 	rows := make([]changedRow, 0, len(list))
 	for _, o := range list {
-		m, err := parseGMT("date_modified_gmt", o.DateModifiedGMT)
-		if err != nil || m.IsZero() {
-			return nil, false, fmt.Errorf("order %d has no date_modified_gmt: %w", o.ID,
-				syncerr.ErrUnavailable)
+		row, err := changed(o)
+		if err != nil {
+			return nil, false, fmt.Errorf("order %d: %w: %w", o.ID, syncerr.ErrUnavailable, err)
 		}
-		rows = append(rows, changedRow{id: o.ID, OrderChange: store.OrderChange{
-			ID: strconv.FormatInt(o.ID, 10), Number: orderNumber(o), Modified: m}})
+		rows = append(rows, row)
 	}
 	return rows, more, nil
+}
+
+// changed maps an order of a listing.
+func changed(o order) (changedRow, error) {
+	m, err := parseGMT("date_modified_gmt", o.DateModifiedGMT)
+	if err != nil || m.IsZero() {
+		return changedRow{}, errors.New("no date_modified_gmt")
+	}
+	placed, err := parseGMT("date_created_gmt", o.DateCreatedGMT)
+	if err != nil {
+		return changedRow{}, err
+	}
+	a := amounts{currency: o.Currency}
+	total := a.required("total", o.Total)
+	if a.err != nil {
+		return changedRow{}, a.err
+	}
+
+	return changedRow{id: o.ID, OrderChange: store.OrderChange{
+		ID: strconv.FormatInt(o.ID, 10), Number: orderNumber(o), Modified: m,
+		PlacedAt: placed, Currency: o.Currency, TotalMinor: total,
+		Cancelled: o.Status == statusCancelled, ERPID: metaValue(o.MetaData, MetaKeyERPID),
+	}}, nil
 }
 
 // nextLink finds the rel="next" entry of a Link header.

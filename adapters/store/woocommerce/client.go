@@ -5,8 +5,12 @@
 // HTTP basic authentication (consumer key and secret), over plain HTTP by
 // signing each request's query with OAuth 1.0a one-legged (HMAC-SHA256, a
 // fresh nonce and timestamp on every attempt, so a retry is signed again).
-// Orders are read from /orders, the ERP id is kept in the order's meta
-// entry erp_sales_order_id, stock and prices go out through
+// Orders are read from /orders with their refunds and notes, the ERP id is
+// kept in the order's meta entry erp_sales_order_id and the shipments
+// erpsync records in _erpsync_shipments (WooCommerce has no shipment of
+// its own), a cancellation sets the order's status with a note giving the
+// reason, customers and their terms (erpsync_ meta entries) are read and
+// written at /customers, drafts, stock and prices go out through
 // /products/batch, and webhooks are checked against the base64
 // HMAC-SHA256 that WooCommerce puts in X-WC-Webhook-Signature. Vendor
 // errors are translated into the [syncerr] vocabulary where the HTTP

@@ -22,6 +22,7 @@ const gmtLayout = "2006-01-02T15:04:05"
 type order struct {
 	ID               int64   `json:"id"`
 	Number           string  `json:"number"`
+	Status           string  `json:"status"`
 	Currency         string  `json:"currency"`
 	PricesIncludeTax bool    `json:"prices_include_tax"`
 	DateCreatedGMT   *string `json:"date_created_gmt"`
@@ -36,6 +37,9 @@ type order struct {
 	Billing          address `json:"billing"`
 	LineItems        []line  `json:"line_items"`
 	MetaData         []meta  `json:"meta_data"`
+	Refunds          []struct {
+		ID int64 `json:"id"`
+	} `json:"refunds"`
 }
 
 // address is an order's billing address.
@@ -70,7 +74,9 @@ type meta struct {
 }
 
 // LoadOrder reads the order with the decimal id orderID from GET
-// /orders/{id}. An order the store does not have gives an error wrapping
+// /orders/{id}, the reason of its cancellation from its notes when it is
+// cancelled, and its refunds from GET /orders/{id}/refunds when it has
+// any. An order the store does not have gives an error wrapping
 // [syncerr.ErrNotFound].
 func (s *Store) LoadOrder(ctx context.Context, orderID string) (store.Order, error) {
 	path, err := orderPath(orderID)
@@ -88,6 +94,9 @@ func (s *Store) LoadOrder(ctx context.Context, orderID string) (store.Order, err
 	}
 
 	out, err := mapOrder(o)
+	if err == nil {
+		err = s.readLifecycle(ctx, path, o, &out)
+	}
 	if err != nil {
 		return store.Order{}, fmt.Errorf("load woocommerce order %s: %w", orderID, err)
 	}

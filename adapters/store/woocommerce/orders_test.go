@@ -40,8 +40,9 @@ func TestLoadOrderMapsLinesDiscountsShippingTaxAndCustomer(t *testing.T) {
 				ID: id, Number: "1001", Currency: "EUR", PlacedAt: placed.Created,
 				UpdatedAt: placed.Modified, TotalMinor: placed.TotalMinor,
 				DiscountMinor: 350, ShippingMinor: tt.wantShipping, TaxMinor: 800,
-				TaxesIncluded: tt.taxesIncluded,
-				Customer: store.Customer{ID: "7", Email: "ana@example.test", FirstName: "Ana",
+				TaxesIncluded: tt.taxesIncluded, Status: store.OrderOpen,
+				Customer: store.Customer{ID: strconv.FormatInt(placed.Customer.ID, 10),
+					Email: "ana@example.test", FirstName: "Ana",
 					LastName: "Lima", Phone: "+351 1", Line1: "Rua 1", Line2: "2 esq",
 					City: "Porto", PostalCode: "4000-001", Region: "13", Country: "PT"},
 			}
@@ -68,7 +69,8 @@ func sameOrder(a, b store.Order) bool {
 		a.PlacedAt.Equal(b.PlacedAt) && a.UpdatedAt.Equal(b.UpdatedAt) &&
 		a.Customer == b.Customer && a.ShippingMinor == b.ShippingMinor &&
 		a.TotalMinor == b.TotalMinor && a.DiscountMinor == b.DiscountMinor &&
-		a.TaxMinor == b.TaxMinor && a.TaxesIncluded == b.TaxesIncluded && a.ERPID == b.ERPID
+		a.TaxMinor == b.TaxMinor && a.TaxesIncluded == b.TaxesIncluded && a.ERPID == b.ERPID &&
+		a.Status == b.Status
 }
 
 // addUp adds an order up as the mapper upstream checks it.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/erpsync/erpsync/adapters/store"
 	"github.com/erpsync/erpsync/internal/money"
@@ -12,10 +13,10 @@ import (
 
 // SetPrices sets the regular price of each SKU's product with POST
 // /products/batch, after finding the products by SKU. A product with a
-// sale price is on promotion: it keeps both of its prices and is listed in
-// the report. An unknown SKU, a SKU given twice, a negative price or a
-// price in another currency than the store's is refused in a
-// [*store.PartialError]. A product that already has its price is not
+// sale price or a sale scheduled that has not ended is on promotion: it
+// keeps both of its prices and is listed in the report. An unknown SKU, a
+// SKU given twice, a negative price or a price in another currency than
+// the store's is refused in a [*store.PartialError]. A product that already has its price is not
 // written, and counts as updated.
 func (s *Store) SetPrices(ctx context.Context, prices []store.Price) (store.PriceReport,
 	error) {
@@ -34,6 +35,7 @@ func (s *Store) SetPrices(ctx context.Context, prices []store.Price) (store.Pric
 
 	var report store.PriceReport
 	var updates []update
+	now := time.Now()
 	for _, sku := range sc.skus {
 		i := sc.index[sku]
 		p, ok := found[sku]
@@ -41,7 +43,7 @@ func (s *Store) SetPrices(ctx context.Context, prices []store.Price) (store.Pric
 		case !ok:
 			refused = append(refused, store.ItemError{Index: i, Err: syncerr.Invalid("sku",
 				"sku %q is not a product of the store", sku)})
-		case p.SalePrice != "":
+		case p.promoted(now):
 			report.Promoted = append(report.Promoted, sku)
 		case samePrice(p.RegularPrice, prices[i].PriceMinor, currency):
 			report.Updated++

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -28,6 +29,19 @@ type product struct {
 	SalePrice     string       `json:"sale_price"`
 	ManageStock   bool         `json:"manage_stock"`
 	StockQuantity *json.Number `json:"stock_quantity"`
+	SaleFromGMT   *string      `json:"date_on_sale_from_gmt"`
+	SaleToGMT     *string      `json:"date_on_sale_to_gmt"`
+}
+
+// promoted reports whether the product is on promotion at now: it has a
+// sale price, or a sale scheduled (even one not started yet, whose price
+// WooCommerce applies when it starts) that has not ended.
+func (p product) promoted(now time.Time) bool {
+	if p.SalePrice != "" || p.SaleFromGMT != nil && *p.SaleFromGMT != "" {
+		return true
+	}
+	end, err := parseGMT("date_on_sale_to_gmt", p.SaleToGMT)
+	return err != nil || !end.IsZero() && !end.Before(now)
 }
 
 // stock returns the quantity the product holds: 0 when WooCommerce does not
@@ -58,7 +72,8 @@ func (s *Store) products(ctx context.Context, skus []string) (map[string]product
 		c := call{method: http.MethodGet, path: "products", query: url.Values{
 			"sku":      {strings.Join(chunk, ",")},
 			"per_page": {strconv.Itoa(maxPerPage)},
-			"_fields":  {"id,sku,regular_price,sale_price,manage_stock,stock_quantity"},
+			"_fields": {"id,sku,regular_price,sale_price,date_on_sale_from_gmt," +
+				"date_on_sale_to_gmt,manage_stock,stock_quantity"},
 		}}
 		var list []product
 		if _, err := s.do(ctx, c, &list); err != nil {

@@ -124,3 +124,68 @@ func TestSandboxDeliversOnceAndDisablesAFailingWebhook(t *testing.T) {
 		t.Errorf("%d attempts, want no delivery to a disabled webhook", got)
 	}
 }
+
+func TestSandboxDeliveriesOfOrderChangesAndCustomers(t *testing.T) {
+	e := newEnv(t)
+	rc, srv := newReceiver(t, e, http.StatusOK)
+	if err := e.sandbox.Subscribe(srv.URL, testWebhookSecret); err != nil {
+		t.Fatalf("Subscribe() error = %v", err)
+	}
+	if err := e.sandbox.SubscribeCustomers(srv.URL, testWebhookSecret); err != nil {
+		t.Fatalf("SubscribeCustomers() error = %v", err)
+	}
+	o := placeOrder(t, e.model, false)
+	e.sandbox.Sender().Wait()
+	rc.take() // the pings and the order's creation
+	id := strconv.FormatInt(o.ID, 10)
+
+	changes := []func() error{
+		func() error {
+			_, err := e.model.EditOrder(o.ID, func(o *storesandbox.Order) error {
+				o.ShippingMinor = 0
+				return nil
+			})
+			return err
+		},
+		func() error {
+			_, err := e.model.RefundOrder(o.ID, storesandbox.Refund{AmountMinor: 100})
+			return err
+		},
+		func() error { _, err := e.model.CancelOrder(o.ID, "merchant"); return err },
+	}
+	for i, change := range changes {
+		if err := change(); err != nil {
+			t.Fatal(err)
+		}
+		e.sandbox.Sender().Wait()
+		got, refused := rc.take()
+		if len(got) != 1 || len(refused) != 0 || got[0].Topic != "order.updated" ||
+			got[0].OrderID != id || !got[0].OrderChanged || got[0].CustomerID != "" {
+			t.Errorf("change %d delivered %+v, refused %v; want order.updated of %s, changed",
+				i, got, refused, id)
+		}
+	}
+
+	a, err := e.model.CreateAccount(storesandbox.Account{
+		Customer: storesandbox.Customer{Email: "new@example.test"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.sandbox.Sender().Wait()
+	_, err = e.model.UpdateAccount(a.ID, func(a *storesandbox.Account) error {
+		a.Phone = "+1 555"
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.sandbox.Sender().Wait()
+	got, refused := rc.take()
+	cid := strconv.FormatInt(a.ID, 10)
+	if len(got) != 2 || len(refused) != 0 || got[0].Topic != "customer.created" ||
+		got[1].Topic != "customer.updated" || got[0].CustomerID != cid ||
+		got[1].CustomerID != cid || got[0].OrderID != "" || got[1].OrderChanged {
+		t.Errorf("customer deliveries %+v, refused %v; want created and updated of %s", got,
+			refused, cid)
+	}
+}

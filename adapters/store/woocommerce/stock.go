@@ -90,3 +90,42 @@ func stockFields(l store.StockLevel, p product, ok bool) (map[string]any, error)
 	return map[string]any{"id": p.ID, "manage_stock": true, "stock_quantity": l.Available},
 		nil
 }
+
+// ReadStock returns the stock quantity of each of skus that the store
+// sells, found with GET /products?sku= (maxPerPage SKUs a request), at the
+// store's Location: WooCommerce keeps one quantity per product. A product
+// whose stock WooCommerce does not manage has no quantity to compare and
+// is left out, as are SKUs the store does not have and SKUs that cannot
+// be looked up (empty, or holding a comma).
+func (s *Store) ReadStock(ctx context.Context, skus []string) ([]store.StockLevel, error) {
+	if s.location == "" {
+		return nil, syncerr.Invalid("location", "no stock location is configured for the "+
+			"store")
+	}
+	var wanted []string
+	seen := map[string]bool{}
+	for _, sku := range skus {
+		if checkSKU(sku) == nil && !seen[sku] {
+			seen[sku] = true
+			wanted = append(wanted, sku)
+		}
+	}
+
+	found, err := s.products(ctx, wanted)
+	if err != nil {
+		return nil, fmt.Errorf("read %d woocommerce stock levels: %w", len(wanted), err)
+	}
+	var out []store.StockLevel
+	for _, sku := range wanted {
+		p, ok := found[sku]
+		if !ok || !p.ManageStock {
+			continue
+		}
+		qty, err := p.stock()
+		if err != nil {
+			return nil, fmt.Errorf("read woocommerce stock of %q: %w", sku, err)
+		}
+		out = append(out, store.StockLevel{SKU: sku, Location: s.location, Available: qty})
+	}
+	return out, nil
+}

@@ -35,7 +35,10 @@ const (
 // in X-WC-Webhook-Topic. The body is the resource: its id and
 // date_modified_gmt name the event, since WooCommerce sends one state of a
 // resource in every delivery about it (and has no event id), and an order
-// modified longer ago than MaxAge before the delivery arrived is stale.
+// modified longer ago than MaxAge before the delivery arrived is stale. An
+// order.updated (and order.deleted and order.restored) sets OrderChanged:
+// WooCommerce reports cancellations, edits and refunds only that way. A
+// customer.created or customer.updated sets CustomerID.
 func (s *Store) VerifyWebhook(d store.WebhookDelivery) (store.Webhook, error) {
 	sig := d.Header.Get(HeaderSignature)
 	if sig == "" {
@@ -112,11 +115,15 @@ func readResource(topic, resource string, body []byte) (store.Webhook, time.Time
 	wh := store.Webhook{Topic: topic}
 
 	id, err := resourceID(r.ID)
-	if err != nil && resource == "order" {
+	if err != nil && (resource == "order" || customerChange(topic)) {
 		return store.Webhook{}, time.Time{}, err
 	}
-	if resource == "order" {
+	switch {
+	case resource == "order":
 		wh.OrderID = id
+		wh.OrderChanged = orderChange(topic)
+	case customerChange(topic):
+		wh.CustomerID = id
 	}
 	modified, err := parseGMT("date_modified_gmt", r.DateModifiedGMT)
 	if err != nil {
@@ -130,6 +137,24 @@ func readResource(topic, resource string, body []byte) (store.Webhook, time.Time
 		wh.ID = "sha256:" + hex.EncodeToString(sum[:])
 	}
 	return wh, modified, nil
+}
+
+// orderChange reports whether an order topic may report a change of an
+// order synced already. WooCommerce sends order.updated for every change,
+// a cancellation, an edit, a refund, a note of the merchant's; deleting
+// and restoring an order move it to and from the trash.
+func orderChange(topic string) bool {
+	switch topic {
+	case "order.updated", "order.deleted", "order.restored":
+		return true
+	}
+	return false
+}
+
+// customerChange reports whether a topic reports a customer account
+// created or updated.
+func customerChange(topic string) bool {
+	return topic == "customer.created" || topic == "customer.updated"
 }
 
 // resourceID reads a resource's id, a positive integer.

@@ -1,6 +1,8 @@
 package woocommerce
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"net/http"
 	"testing"
@@ -11,6 +13,16 @@ import (
 
 const orderBody = `{"id":42,"number":"1042","status":"processing",` +
 	`"date_modified_gmt":"2026-05-01T09:00:00","total":"10.00"}`
+
+// customerHook is a customer resource as a webhook carries it.
+const customerHook = `{"id":9,"email":"ana@example.test","date_modified_gmt":` +
+	`"2026-05-01T08:30:00","meta_data":[]}`
+
+// digest is the ID of a delivery whose resource has no modification time.
+func digest(topic, body string) string {
+	sum := sha256.Sum256([]byte(topic + "\n" + body))
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
 
 // delivery returns a delivery of body on topic, signed with secret (unless
 // empty), received at received.
@@ -46,7 +58,21 @@ func TestVerifyWebhook(t *testing.T) {
 	}{
 		{"order update", delivery("order.updated", orderBody, testWebhookSecret, fresh),
 			store.Webhook{ID: "order:42:2026-05-01T09:00:00", Topic: "order.updated",
+				OrderID: "42", OrderChanged: true}, nil},
+		{"order create", delivery("order.created", orderBody, testWebhookSecret, fresh),
+			store.Webhook{ID: "order:42:2026-05-01T09:00:00", Topic: "order.created",
 				OrderID: "42"}, nil},
+		{"order deleted", delivery("order.deleted", `{"id":42}`, testWebhookSecret, fresh),
+			store.Webhook{ID: digest("order.deleted", `{"id":42}`), Topic: "order.deleted",
+				OrderID: "42", OrderChanged: true}, nil},
+		{"customer created", delivery("customer.created", customerHook, testWebhookSecret,
+			fresh), store.Webhook{ID: "customer:9:2026-05-01T08:30:00",
+			Topic: "customer.created", CustomerID: "9"}, nil},
+		{"customer updated", delivery("customer.updated", customerHook, testWebhookSecret,
+			fresh), store.Webhook{ID: "customer:9:2026-05-01T08:30:00",
+			Topic: "customer.updated", CustomerID: "9"}, nil},
+		{"customer without id", delivery("customer.updated", `{"email":"a@b.test"}`,
+			testWebhookSecret, fresh), store.Webhook{}, store.ErrMalformed},
 		{"ping", unsignedPing, store.Webhook{ID: "ping:12", Topic: "ping", Ping: true}, nil},
 		{"product topic", delivery("product.updated", `{"id":7,"date_modified_gmt":`+
 			`"2026-05-01T08:00:00"}`, testWebhookSecret, fresh),

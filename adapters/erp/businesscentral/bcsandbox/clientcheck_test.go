@@ -82,15 +82,26 @@ func serveTLS(t *testing.T, h http.Handler) (srv *httptest.Server,
 func checkModelAfterClients(t *testing.T, model *erpsandbox.Model) {
 	t.Helper()
 	orders := model.SalesOrders()
-	if len(orders) != 1 || orders[0].ExternalRef != "clientcheck:1" ||
-		orders[0].State != erpsandbox.OrderConfirmed || orders[0].TotalMinor != 4028 {
-		t.Errorf("orders left by the client check = %+v, want one confirmed, total 4028", orders)
+	if len(orders) != 2 || orders[0].ExternalRef != "clientcheck:1" ||
+		orders[0].State != erpsandbox.OrderConfirmed || orders[0].TotalMinor != 4028 ||
+		orders[1].ExternalRef != "clientcheck:3" ||
+		orders[1].State != erpsandbox.OrderCancelled || orders[1].TotalMinor != 1849 {
+		t.Errorf("orders left by the client check = %+v, want clientcheck:1 confirmed, "+
+			"total 4028, and clientcheck:3 cancelled, total 1849", orders)
 	}
 	customers := model.FindCustomers(func(c erpsandbox.Customer) bool {
 		return strings.EqualFold(c.Email, "check@example.com")
 	})
 	if len(customers) != 1 || customers[0].Name != "Client Check 2" ||
-		customers[0].ExternalRef != "check:customer-1" {
-		t.Errorf("customers left by the client check = %+v, want one renamed", customers)
+		customers[0].ExternalRef != "check:customer-1" || customers[0].PaymentTerms != "NET30" ||
+		customers[0].CreditLimitMinor == nil || *customers[0].CreditLimitMinor != 500000 {
+		t.Errorf("customers left by the client check = %+v, want one renamed, with NET30 "+
+			"and a limit of 5000.00", customers)
+	}
+	memos := model.CreditMemos()
+	if len(memos) != 1 || memos[0].ExternalRef != "clientcheck:1:refund:1" ||
+		memos[0].TotalMinor != 260 || len(orders) == 0 || memos[0].OrderID != orders[0].ID {
+		t.Errorf("credit memos left by the client check = %+v, want one of 2.60 on "+
+			"clientcheck:1", memos)
 	}
 }

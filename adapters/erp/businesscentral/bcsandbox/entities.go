@@ -70,8 +70,26 @@ var entitySets = map[string]*entitySet{
 		name: "customers", typeName: "customer",
 		props: []string{"id", "number", "displayName", "type", "addressLine1", "addressLine2",
 			"city", "state", "country", "postalCode", "phoneNumber", "email", "website",
-			"taxLiable", "currencyCode", "blocked", "lastModifiedDateTime"},
+			"creditLimit", "taxLiable", "currencyCode", "paymentTermsId", "blocked",
+			"lastModifiedDateTime"},
 		list: (*sandbox).customers,
+	},
+	"paymentTerms": {
+		name: "paymentTerms", typeName: "paymentTerm",
+		props: []string{"id", "code", "displayName", "dueDateCalculation",
+			"discountDateCalculation", "discountPercent", "calculateDiscountOnCreditMemos",
+			"lastModifiedDateTime"},
+		list: (*sandbox).paymentTerms,
+	},
+	"salesCreditMemos": {
+		name: "salesCreditMemos", typeName: "salesCreditMemo",
+		props: []string{"id", "number", "externalDocumentNumber", "creditMemoDate",
+			"postingDate", "customerId", "customerNumber", "customerName", "currencyCode",
+			"pricesIncludeTax", "totalAmountExcludingTax", "totalTaxAmount",
+			"totalAmountIncludingTax", "status", "invoiceId", "invoiceNumber",
+			"lastModifiedDateTime"},
+		navs: map[string]*entitySet{"salesCreditMemoLines": salesCreditMemoLineSet},
+		list: (*sandbox).salesCreditMemos,
 	},
 	"items": {
 		name: "items", typeName: "item",
@@ -125,20 +143,7 @@ func (s *sandbox) salesOrder(o erpsandbox.SalesOrder) entity {
 		"totalAmountIncludingTax": total, "lastModifiedDateTime": o.Modified,
 	}}
 
-	lines := make([]entity, 0, len(o.Lines))
-	for i, l := range o.Lines {
-		p, _ := s.model.Product(l.ProductID)
-		amount, _ := mulMinor(l.Quantity, l.UnitPriceMinor)
-		lines = append(lines, entity{id: l.ID, fields: map[string]any{
-			"id": guidOf(l.ID), "documentId": guidOf(o.ID), "sequence": (i + 1) * 10000,
-			"itemId": guidOf(p.ID), "lineType": "Item", "lineObjectNumber": p.SKU,
-			"description": lineDescription(l, p), "quantity": units(l.Quantity),
-			"unitPrice":          decimal(money.Decimal(l.UnitPriceMinor, o.Currency)),
-			"amountExcludingTax": decimal(money.Decimal(amount, o.Currency)),
-			"amountIncludingTax": decimal(money.Decimal(amount, o.Currency)),
-		}})
-	}
-	e.nav = map[string][]entity{"salesOrderLines": lines}
+	e.nav = map[string][]entity{"salesOrderLines": s.documentLines(o.ID, o.Lines, o.Currency)}
 	return e
 }
 
@@ -171,18 +176,21 @@ func (s *sandbox) customers() []entity {
 	cs := s.model.Customers()
 	out := make([]entity, 0, len(cs))
 	for _, c := range cs {
-		out = append(out, customerEntity(c))
+		out = append(out, s.customerEntity(c))
 	}
 	return out
 }
 
-func customerEntity(c erpsandbox.Customer) entity {
+// customerEntity renders a customer. Its payment terms are shown by id, and
+// its credit limit in the local currency.
+func (s *sandbox) customerEntity(c erpsandbox.Customer) entity {
 	return entity{id: c.ID, fields: map[string]any{
 		"id": guidOf(c.ID), "number": customerNumber(c), "displayName": c.Name,
 		"type": "Person", "addressLine1": c.Address.Line1, "addressLine2": c.Address.Line2,
 		"city": c.Address.City, "state": c.Address.Region, "country": c.Address.CountryCode,
 		"postalCode": c.Address.PostalCode, "phoneNumber": c.Phone, "email": c.Email,
-		"website": "", "taxLiable": false, "currencyCode": "", "blocked": " ",
+		"website": "", "creditLimit": s.creditLimitOf(c), "taxLiable": false,
+		"currencyCode": "", "paymentTermsId": paymentTermsID(c.PaymentTerms), "blocked": " ",
 		"lastModifiedDateTime": c.Modified,
 	}}
 }

@@ -11,8 +11,9 @@
 //	     /_sandbox/...                                    the admin API of erpsandbox
 //
 // The API serves companies, companyInformation, salesOrders with their
-// salesOrderLines, customers, items, locations and salesShipments with their
-// salesShipmentLines, with $filter, $select, $expand, $top, $orderby,
+// salesOrderLines, customers, paymentTerms, items, locations, salesShipments
+// with their salesShipmentLines and salesCreditMemos with their
+// salesCreditMemoLines, with $filter, $select, $expand, $top, $orderby,
 // server-driven paging by @odata.nextLink (Prefer: odata.maxpagesize), ETags
 // with If-Match, and Business Central's error envelope. Every request passes
 // through [erpsandbox.Faults] under an operation name such as

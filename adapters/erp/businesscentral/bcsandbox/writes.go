@@ -76,7 +76,7 @@ func checkLength(value string, max int) *apiError {
 	return nil
 }
 
-// serveCreate answers POST on salesOrders and customers.
+// serveCreate answers POST on salesOrders, salesCreditMemos and customers.
 func (s *sandbox) serveCreate(w http.ResponseWriter, req apiRequest) {
 	obj, apiErr := decodeObject(req.body)
 	if apiErr == nil {
@@ -86,6 +86,8 @@ func (s *sandbox) serveCreate(w http.ResponseWriter, req apiRequest) {
 			e, apiErr = s.createSalesOrder(obj)
 		case "customers":
 			e, apiErr = s.createCustomer(obj)
+		case "salesCreditMemos":
+			e, apiErr = s.createCreditMemo(obj)
 		default:
 			apiErr = errorf(http.StatusMethodNotAllowed, "BadRequest_MethodNotAllowed",
 				"The 'POST' method is not allowed on '%s'.", req.set.name)
@@ -115,7 +117,7 @@ func (s *sandbox) createSalesOrder(obj map[string]any) (entity, *apiError) {
 			"The property 'salesOrderLines' must be an array.")
 	}
 	for i, l := range raw {
-		line, apiErr := s.orderLine(l, o.Currency)
+		line, apiErr := s.documentLine(l, o.Currency, "salesOrderLine")
 		if apiErr != nil {
 			apiErr.message = fmt.Sprintf("salesOrderLines[%d]: %s", i, apiErr.message)
 			return entity{}, apiErr
@@ -149,24 +151,41 @@ func (s *sandbox) orderHeader(obj map[string]any) (erpsandbox.SalesOrder, *apiEr
 	if apiErr != nil {
 		return o, apiErr
 	}
-	o.CustomerID, o.ExternalRef, o.Currency = c.ID, ref, strings.ToUpper(currency)
-	if o.Currency == "" {
-		o.Currency = s.currency
+	o.CustomerID, o.ExternalRef = c.ID, ref
+	if o.Currency, apiErr = s.documentCurrency(currency, "Sales Header"); apiErr != nil {
+		return o, apiErr
 	}
-	if o.Currency != s.currency && !s.currencies[o.Currency] {
-		return o, errorf(http.StatusBadRequest, "Application_DialogException",
-			"The field Currency Code of table Sales Header contains a value (%s) that cannot "+
-				"be found in the related table (Currency).", currency)
+	o.OrderedAt, apiErr = parseDate(date)
+	return o, apiErr
+}
+
+// documentCurrency returns the currency of a document: code in upper case,
+// or the local currency when code is empty. A code missing from the
+// Currency table is refused as Business Central refuses it on table.
+func (s *sandbox) documentCurrency(code, table string) (string, *apiError) {
+	c := strings.ToUpper(code)
+	if c == "" {
+		c = s.currency
 	}
-	if date != "" {
-		t, err := time.Parse(time.DateOnly, date)
-		if err != nil {
-			return o, errorf(http.StatusBadRequest, "BadRequest",
-				"Cannot convert the literal '%s' to the expected type 'Edm.Date'.", date)
-		}
-		o.OrderedAt = t
+	if c != s.currency && !s.currencies[c] {
+		return "", errorf(http.StatusBadRequest, "Application_DialogException",
+			"The field Currency Code of table %s contains a value (%s) that cannot "+
+				"be found in the related table (Currency).", table, code)
 	}
-	return o, nil
+	return c, nil
+}
+
+// parseDate reads an optional Edm.Date; the empty text is the zero time.
+func parseDate(date string) (time.Time, *apiError) {
+	if date == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.DateOnly, date)
+	if err != nil {
+		return time.Time{}, errorf(http.StatusBadRequest, "BadRequest",
+			"Cannot convert the literal '%s' to the expected type 'Edm.Date'.", date)
+	}
+	return t, nil
 }
 
 // orderCustomer finds the customer of an order by customerId or
@@ -195,15 +214,18 @@ func (s *sandbox) orderCustomer(obj map[string]any) (erpsandbox.Customer, *apiEr
 		"The Customer does not exist. Identification fields and values: No.='%s'", number+id)
 }
 
-// orderLine reads one line of a deep insert: an item by number or id, a
-// whole quantity and a unit price (the item's when none is given).
-func (s *sandbox) orderLine(v any, currency string) (erpsandbox.OrderLine, *apiError) {
+// documentLine reads one line of a deep insert of a document whose line
+// type is typeName: an item by number or id, a whole quantity and a unit
+// price (the item's when none is given), which may be negative, as on a
+// discount line.
+func (s *sandbox) documentLine(v any, currency, typeName string) (erpsandbox.OrderLine,
+	*apiError) {
 	var l erpsandbox.OrderLine
 	obj, ok := v.(map[string]any)
 	if !ok {
 		return l, errorf(http.StatusBadRequest, "BadRequest", "A line is not a JSON object.")
 	}
-	if e := checkProps(obj, "salesOrderLine", "lineType", "lineObjectNumber", "itemId",
+	if e := checkProps(obj, typeName, "lineType", "lineObjectNumber", "itemId",
 		"description", "quantity", "unitPrice", "sequence"); e != nil {
 		return l, e
 	}
@@ -270,7 +292,7 @@ func wholeNumber(v any) (int64, *apiError) {
 
 // customerProps are the customer properties a client may write.
 var customerProps = []string{"displayName", "email", "phoneNumber", "addressLine1",
-	"addressLine2", "city", "state", "country", "postalCode"}
+	"addressLine2", "city", "state", "country", "postalCode", "creditLimit", "paymentTermsId"}
 
 // createCustomer creates a customer; number, when given, is its "No.".
 func (s *sandbox) createCustomer(obj map[string]any) (entity, *apiError) {
@@ -293,18 +315,18 @@ func (s *sandbox) createCustomer(obj map[string]any) (entity, *apiError) {
 	}
 
 	c := erpsandbox.Customer{ExternalRef: number}
-	if apiErr := setCustomer(&c, obj); apiErr != nil {
+	if apiErr := s.setCustomer(&c, obj); apiErr != nil {
 		return entity{}, apiErr
 	}
 	created, err := s.model.CreateCustomer(c)
 	if err != nil {
 		return entity{}, fromModel(err)
 	}
-	return customerEntity(created), nil
+	return s.customerEntity(created), nil
 }
 
 // setCustomer copies the writable properties of obj onto c.
-func setCustomer(c *erpsandbox.Customer, obj map[string]any) *apiError {
+func (s *sandbox) setCustomer(c *erpsandbox.Customer, obj map[string]any) *apiError {
 	dst := map[string]*string{
 		"displayName": &c.Name, "email": &c.Email, "phoneNumber": &c.Phone,
 		"addressLine1": &c.Address.Line1, "addressLine2": &c.Address.Line2,
@@ -321,7 +343,7 @@ func setCustomer(c *erpsandbox.Customer, obj map[string]any) *apiError {
 		}
 		*p = v
 	}
-	return nil
+	return s.setTerms(c, obj)
 }
 
 // serveUpdate answers PATCH on customers, which needs an If-Match header
@@ -350,7 +372,7 @@ func (s *sandbox) serveUpdate(w http.ResponseWriter, req apiRequest) {
 
 	var patchErr *apiError
 	updated, err := s.model.UpdateCustomer(e.id, func(c *erpsandbox.Customer) error {
-		if patchErr = setCustomer(c, obj); patchErr != nil {
+		if patchErr = s.setCustomer(c, obj); patchErr != nil {
 			return patchErr
 		}
 		return nil
@@ -362,7 +384,7 @@ func (s *sandbox) serveUpdate(w http.ResponseWriter, req apiRequest) {
 		me := fromModel(err)
 		writeError(w, me.status, me.code, me.message)
 	default:
-		s.writeEntity(w, req, http.StatusOK, customerEntity(updated), nil, nil)
+		s.writeEntity(w, req, http.StatusOK, s.customerEntity(updated), nil, nil)
 	}
 }
 
@@ -381,7 +403,9 @@ func checkIfMatch(r *http.Request, e entity, required bool) *apiError {
 }
 
 // serveDelete answers DELETE on salesOrders. Business Central cancels a
-// sales order by deleting it; the model keeps it as cancelled.
+// sales order by deleting it; the model keeps it as cancelled. An order
+// with a posted shipment is refused as Business Central refuses to delete
+// a line shipped and not invoiced.
 func (s *sandbox) serveDelete(w http.ResponseWriter, req apiRequest) {
 	if req.set.name != "salesOrders" {
 		writeError(w, http.StatusMethodNotAllowed, "BadRequest_MethodNotAllowed",
@@ -393,7 +417,11 @@ func (s *sandbox) serveDelete(w http.ResponseWriter, req apiRequest) {
 		apiErr = checkIfMatch(req.r, e, false)
 	}
 	if apiErr == nil {
-		if _, err := s.model.CancelSalesOrder(e.id, "deleted"); err != nil {
+		_, err := s.model.CancelSalesOrder(e.id, "deleted")
+		switch {
+		case errors.Is(err, erpsandbox.ErrShipped):
+			apiErr = s.shippedError(e.id)
+		case err != nil:
 			apiErr = fromModel(err)
 		}
 	}
@@ -402,6 +430,31 @@ func (s *sandbox) serveDelete(w http.ResponseWriter, req apiRequest) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// shippedError is Business Central's refusal to delete sales order id
+// whose first shipped line still awaits its invoice.
+func (s *sandbox) shippedError(id int64) *apiError {
+	o, _ := s.model.SalesOrder(id)
+	shipped := map[int64]int64{}
+	for _, sh := range s.model.Shipments() {
+		for _, l := range sh.Lines {
+			if sh.OrderID == id {
+				shipped[l.ProductID] += l.Quantity
+			}
+		}
+	}
+	for i, l := range o.Lines {
+		if q := shipped[l.ProductID]; q > 0 {
+			return errorf(http.StatusBadRequest, "Application_FieldValidationException",
+				"Qty. Shipped Not Invoiced must be equal to '0'  in Sales Line: Document "+
+					"Type=Order, Document No.=%s, Line No.=%d. Current value is '%d'.",
+				o.Number, (i+1)*10000, min(q, l.Quantity))
+		}
+	}
+	return errorf(http.StatusBadRequest, "Application_FieldValidationException",
+		"Qty. Shipped Not Invoiced must be equal to '0'  in Sales Line: Document "+
+			"Type=Order, Document No.=%s.", o.Number)
 }
 
 // fromModel maps an error of the model to an API error.

@@ -21,9 +21,11 @@ func TestNetSuiteClientLibrary(t *testing.T) {
 	if _, err := model.SeedProducts([]erpsandbox.Product{
 		{SKU: "CHECK-1", Name: "Check one", PriceMinor: 1999, Currency: "USD"},
 		{SKU: "CHECK-2", Name: "Check two", PriceMinor: 10, Currency: "USD"},
+		{SKU: "DISCOUNT", Name: "Discount", Currency: "USD"},
 	}); err != nil {
 		t.Fatalf("SeedProducts() error = %v", err)
 	}
+	shipped := seedShippedOrder(t, model)
 	creds := checkCreds(t)
 	srv := httptest.NewServer(New(model, nil, creds))
 	defer srv.Close()
@@ -46,9 +48,60 @@ func TestNetSuiteClientLibrary(t *testing.T) {
 	if len(customers) != 1 || customers[0].Email != "check@example.com" {
 		t.Errorf("customers left by the client check = %+v, want one", customers)
 	}
-	if n := len(model.SalesOrders()); n != 1 {
-		t.Errorf("sales orders = %d, want 1: a refused request was applied", n)
+	if len(customers) == 1 && (customers[0].PaymentTerms != "NET30" ||
+		customers[0].PriceGroup != "WHOLESALE" || customers[0].CreditLimitMinor == nil ||
+		*customers[0].CreditLimitMinor != 250050) {
+		t.Errorf("customer terms = %+v, want NET30, WHOLESALE, 250050", customers[0])
 	}
+	checkAmendments(t, model, orders, shipped)
+	if n := len(model.SalesOrders()); n != 3 {
+		t.Errorf("sales orders = %d, want 3: a refused request was applied", n)
+	}
+}
+
+// checkAmendments checks the credit memo and the closed order the client
+// check leaves, and that the shipped order stayed open.
+func checkAmendments(t *testing.T, model *erpsandbox.Model, orders []erpsandbox.SalesOrder,
+	shipped int64) {
+	t.Helper()
+	memos := model.CreditMemos()
+	if len(memos) != 1 || len(orders) != 1 || memos[0].OrderID != orders[0].ID ||
+		memos[0].TotalMinor != 1999 || memos[0].ExternalRef != "clientcheck:1:r1" {
+		t.Errorf("credit memos left by the client check = %+v, want one of 1999", memos)
+	}
+	closed := model.FindSalesOrders(func(o erpsandbox.SalesOrder) bool {
+		return o.ExternalRef == "clientcheck:3"
+	})
+	if len(closed) != 1 || closed[0].State != erpsandbox.OrderCancelled ||
+		closed[0].TotalMinor != 1799 {
+		t.Errorf("closed orders = %+v, want one cancelled, total 1799", closed)
+	}
+	if o, _ := model.SalesOrder(shipped); o.State != erpsandbox.OrderConfirmed {
+		t.Errorf("shipped order is %s, want confirmed", o.State)
+	}
+}
+
+// seedShippedOrder books and ships an order of CHECK-1 and returns its id.
+func seedShippedOrder(t *testing.T, model *erpsandbox.Model) int64 {
+	t.Helper()
+	c, err := model.CreateCustomer(erpsandbox.Customer{Name: "Shipped", Email: "s@example.com"})
+	if err != nil {
+		t.Fatalf("CreateCustomer() error = %v", err)
+	}
+	p, _ := model.ProductBySKU("CHECK-1")
+	o, err := model.CreateSalesOrder(erpsandbox.SalesOrder{CustomerID: c.ID, Currency: "USD",
+		ExternalRef: "clientcheck:shipped", Lines: []erpsandbox.OrderLine{
+			{ProductID: p.ID, Quantity: 1, UnitPriceMinor: 1999}}})
+	if err == nil {
+		_, err = model.ConfirmSalesOrder(o.ID)
+	}
+	if err == nil {
+		_, err = model.ShipSalesOrder(erpsandbox.Shipment{OrderID: o.ID})
+	}
+	if err != nil {
+		t.Fatalf("seed shipped order: %v", err)
+	}
+	return o.ID
 }
 
 // checkCreds are credentials with a fresh certificate key.

@@ -18,6 +18,11 @@ type customerBody struct {
 	LastName    *string `json:"lastName"`
 	Email       *string `json:"email"`
 	Phone       *string `json:"phone"`
+	// CreditLimit is in the base currency; Terms and PriceLevel refer to
+	// a Term and a Price Level record.
+	CreditLimit *json.Number `json:"creditLimit"`
+	Terms       *ref         `json:"terms"`
+	PriceLevel  *ref         `json:"priceLevel"`
 	AddressBook *struct {
 		Items []struct {
 			Address struct {
@@ -43,7 +48,7 @@ func (s *sandbox) upsertCustomer(r *http.Request, eid string) (int64, error) {
 	defer s.mu.Unlock()
 	if found := s.customersWithEID(eid); len(found) > 0 {
 		_, err := s.model.UpdateCustomer(found[0].ID, func(c *erpsandbox.Customer) error {
-			return applyCustomer(c, body)
+			return s.applyCustomer(c, body)
 		})
 		return found[0].ID, err
 	}
@@ -74,7 +79,7 @@ func (s *sandbox) createCustomer(r *http.Request) (int64, error) {
 // insertCustomer creates the customer of body. The caller holds s.mu.
 func (s *sandbox) insertCustomer(body customerBody, eid string) (int64, error) {
 	c := erpsandbox.Customer{ExternalRef: eid}
-	if err := applyCustomer(&c, body); err != nil {
+	if err := s.applyCustomer(&c, body); err != nil {
 		return 0, err
 	}
 	if strings.TrimSpace(c.Name) == "" {
@@ -92,7 +97,7 @@ func (s *sandbox) updateCustomer(r *http.Request, id int64) error {
 		return err
 	}
 	_, err := s.model.UpdateCustomer(id, func(c *erpsandbox.Customer) error {
-		return applyCustomer(c, body)
+		return s.applyCustomer(c, body)
 	})
 	return err
 }
@@ -103,8 +108,9 @@ func (s *sandbox) customersWithEID(eid string) []erpsandbox.Customer {
 }
 
 // applyCustomer copies the fields that body sets onto c. The first entry
-// of an address book becomes the address.
-func applyCustomer(c *erpsandbox.Customer, body customerBody) error {
+// of an address book becomes the address. It runs under the model's lock
+// when it updates, so it reads only its own tables.
+func (s *sandbox) applyCustomer(c *erpsandbox.Customer, body customerBody) error {
 	person := body.IsPerson != nil && *body.IsPerson
 	switch {
 	case person && (body.FirstName != nil || body.LastName != nil):
@@ -117,6 +123,9 @@ func applyCustomer(c *erpsandbox.Customer, body customerBody) error {
 	}
 	if body.Phone != nil {
 		c.Phone = *body.Phone
+	}
+	if err := s.applyTerms(c, body); err != nil {
+		return err
 	}
 	if body.AddressBook == nil {
 		return nil
@@ -183,6 +192,7 @@ func (s *sandbox) customerJSON(r *http.Request, key string, expand bool) (any, b
 			rec[k] = v
 		}
 	}
+	s.termsJSON(rec, c)
 	self := recordLinks(r, "customer", c.ID)[0]
 	self.Href += "/addressBook"
 	book := map[string]any{"links": []link{self}}

@@ -85,6 +85,8 @@ func (s *sandbox) serveGet(w http.ResponseWriter, r *http.Request) {
 		record, ok = s.customerJSON(r, key, expand)
 	case "itemFulfillment":
 		record, ok = s.fulfillmentJSON(r, key)
+	case "creditMemo":
+		record, ok = s.creditMemoJSON(r, key, expand)
 	default:
 		writeUnknownType(w, r)
 		return
@@ -112,6 +114,8 @@ func (s *sandbox) serveUpsert(w http.ResponseWriter, r *http.Request) {
 		id, err = s.upsertSalesOrder(r, eid)
 	case "customer":
 		id, err = s.upsertCustomer(r, eid)
+	case "creditMemo":
+		id, err = s.upsertCreditMemo(r, eid)
 	default:
 		writeUnknownType(w, r)
 		return
@@ -145,6 +149,10 @@ func (s *sandbox) serveCreate(w http.ResponseWriter, r *http.Request) {
 
 // serveUpdate patches a record, PATCH .../<type>/<id>.
 func (s *sandbox) serveUpdate(w http.ResponseWriter, r *http.Request) {
+	if r.PathValue("type") == "salesOrder" {
+		s.serveOrderPatch(w, r)
+		return
+	}
 	if r.PathValue("type") != "customer" {
 		writeUnknownType(w, r)
 		return

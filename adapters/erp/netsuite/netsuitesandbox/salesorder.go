@@ -14,7 +14,7 @@ import (
 
 // orderStatusNames are the labels of the orderStatus values.
 var orderStatusNames = map[string]string{
-	"A": "Pending Approval", "B": "Pending Fulfillment", "C": "Cancelled",
+	"A": "Pending Approval", "B": "Pending Fulfillment", "C": "Cancelled", "H": "Closed",
 }
 
 // salesOrderBody is a salesOrder as clients write it.
@@ -29,6 +29,10 @@ type salesOrderBody struct {
 	Item        *struct {
 		Items []lineBody `json:"items"`
 	} `json:"item"`
+
+	// itemTypes holds the type of each item the lines refer to, by
+	// internal id, as checkRefs found them.
+	itemTypes map[int64]string
 }
 
 // lineBody is one line of the item sublist.
@@ -48,7 +52,7 @@ func (s *sandbox) upsertSalesOrder(r *http.Request, eid string) (int64, error) {
 		return 0, err
 	}
 
-	if err := s.checkRefs(body); err != nil {
+	if err := s.checkRefs(&body); err != nil {
 		return 0, err
 	}
 	s.mu.Lock()
@@ -71,7 +75,7 @@ func (s *sandbox) createSalesOrder(r *http.Request) (int64, error) {
 		return 0, err
 	}
 
-	if err := s.checkRefs(body); err != nil {
+	if err := s.checkRefs(&body); err != nil {
 		return 0, err
 	}
 	s.mu.Lock()
@@ -91,8 +95,9 @@ func (s *sandbox) createSalesOrder(r *http.Request) (int64, error) {
 	return id, err
 }
 
-// checkRefs checks that the customer and the items body refers to exist.
-func (s *sandbox) checkRefs(body salesOrderBody) error {
+// checkRefs checks that the customer and the items body refers to exist,
+// and notes the type of each item.
+func (s *sandbox) checkRefs(body *salesOrderBody) error {
 	if body.Entity != nil {
 		id, _ := internalID(body.Entity.ID)
 		if _, ok := s.model.Customer(id); !ok {
@@ -108,10 +113,15 @@ func (s *sandbox) checkRefs(body salesOrderBody) error {
 			continue
 		}
 		id, _ := internalID(l.Item.ID)
-		if _, ok := s.model.Product(id); !ok {
+		p, ok := s.model.Product(id)
+		if !ok {
 			return invalidField("INVALID_KEY_OR_REF", fmt.Sprintf("item.items[%d].item", i),
 				"Invalid item reference key %s.", l.Item.ID)
 		}
+		if body.itemTypes == nil {
+			body.itemTypes = map[int64]string{}
+		}
+		body.itemTypes[id] = s.itemType(p.SKU)
 	}
 	return nil
 }
@@ -192,7 +202,7 @@ func (s *sandbox) applyOrder(o *erpsandbox.SalesOrder, body salesOrderBody) erro
 		o.OrderedAt = t
 	}
 	if body.Item != nil {
-		return s.applyLines(o, body.Item.Items)
+		return applyLines(o, body.Item.Items, body.itemTypes)
 	}
 	return nil
 }
@@ -214,8 +224,10 @@ func applyCurrency(o *erpsandbox.SalesOrder, c *ref) error {
 }
 
 // applyLines replaces the lines of o. Items must exist, quantities be
-// whole and positive, rates have no more decimals than the currency.
-func (s *sandbox) applyLines(o *erpsandbox.SalesOrder, lines []lineBody) error {
+// whole and positive, rates have no more decimals than the currency. A
+// line on a discount item (types gives each item's type) has no quantity:
+// its rate is its amount.
+func applyLines(o *erpsandbox.SalesOrder, lines []lineBody, types map[int64]string) error {
 	o.Lines = nil
 	for i, l := range lines {
 		path := fmt.Sprintf("item.items[%d]", i)
@@ -228,6 +240,9 @@ func (s *sandbox) applyLines(o *erpsandbox.SalesOrder, lines []lineBody) error {
 				"Invalid item reference key %s.", l.Item.ID)
 		}
 		qty, err := strconv.ParseInt(l.Quantity.String(), 10, 64)
+		if types[pid] == itemDiscount {
+			qty, err = 1, nil
+		}
 		if err != nil || qty <= 0 {
 			return invalidField("INVALID_FLD_VALUE", path+".quantity",
 				"You have entered an Invalid Field Value %s for the following field: quantity",
@@ -274,7 +289,7 @@ func (s *sandbox) salesOrderJSON(r *http.Request, key string, expand bool) (any,
 	if !ok {
 		return nil, false
 	}
-	status := orderStatus[o.State]
+	status := s.statusOf(o)
 	rec := map[string]any{
 		"links": recordLinks(r, "salesOrder", o.ID), "id": strconv.FormatInt(o.ID, 10),
 		"tranId": o.Number, "entity": ref{ID: strconv.FormatInt(o.CustomerID, 10)},
@@ -304,15 +319,22 @@ func (s *sandbox) orderLines(r *http.Request, o erpsandbox.SalesOrder, expand bo
 		return map[string]any{"links": []link{self}}
 	}
 	items := []map[string]any{}
+	closed := s.statusOf(o) == statusClosed
 	for i, l := range o.Lines {
 		p, _ := s.model.Product(l.ProductID)
-		items = append(items, map[string]any{
+		kind := s.itemType(p.SKU)
+		line := map[string]any{
 			"line": i + 1, "item": ref{ID: strconv.FormatInt(l.ProductID, 10), RefName: p.SKU},
+			"itemType":    ref{ID: kind, RefName: itemTypeNames[kind]},
 			"quantity":    l.Quantity,
 			"rate":        json.Number(money.Decimal(l.UnitPriceMinor, o.Currency)),
 			"amount":      json.Number(money.Decimal(l.Quantity*l.UnitPriceMinor, o.Currency)),
-			"description": l.Description,
-		})
+			"description": l.Description, "isClosed": closed,
+		}
+		if kind == itemDiscount {
+			delete(line, "quantity")
+		}
+		items = append(items, line)
 	}
 	return map[string]any{"links": []link{self}, "items": items, "count": len(items),
 		"hasMore": false, "offset": 0, "totalResults": len(items)}

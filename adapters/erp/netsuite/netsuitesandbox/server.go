@@ -3,16 +3,23 @@
 // NetSuite client libraries can be tested without a NetSuite account.
 //
 // It answers under /services/rest: the record API v1 (salesOrder with the
-// upsert by external id, customer, itemFulfillment), SuiteQL at
+// upsert by external id and a PATCH that closes its lines or cancels it
+// while pending approval, creditMemo by upsert, customer with its credit
+// limit, terms and price level, itemFulfillment), SuiteQL at
 // /query/v1/suiteql (a single-table subset, with limit, offset and
-// hasMore), and the OAuth 2.0 token endpoint at /auth/oauth2/v1/token. It
-// checks token-based authentication signatures (HMAC-SHA256) and bearer
-// tokens bought with a PS256 client assertion, and refuses bad ones with
-// 401 and NetSuite's error body. It holds the account's concurrency limit:
-// a request over it gets 429. Every request passes through
+// hasMore, over transaction, customer, item, inventoryitemlocations,
+// location, currency, term and pricelevel), and the OAuth 2.0 token
+// endpoint at /auth/oauth2/v1/token. The account has the terms NET30,
+// NET60 and IMMEDIATE and the price levels RETAIL and WHOLESALE. Items
+// are inventory items except the service items of [WithItemTypes]; a
+// line on a discount item books its negative rate as the line's amount.
+// It checks token-based authentication signatures (HMAC-SHA256) and
+// bearer tokens bought with a PS256 client assertion, and refuses bad ones
+// with 401 and NetSuite's error body. It holds the account's concurrency
+// limit: a request over it gets 429. Every request passes through
 // [erpsandbox.Faults] under an operation name such as "salesOrder/upsert",
-// "suiteql" or "token", and the admin API of [erpsandbox.AdminHandler] is
-// mounted at /_sandbox/.
+// "salesOrder/update", "creditMemo/upsert", "suiteql" or "token", and the
+// admin API of [erpsandbox.AdminHandler] is mounted at /_sandbox/.
 package netsuitesandbox
 
 import (
@@ -71,17 +78,23 @@ type sandbox struct {
 	creds        Credentials
 	limit        int64
 	baseCurrency string
+	itemTypes    map[string]string
 	now          func() time.Time
 
 	inFlight atomic.Int64
 	auth     authState
 
-	// mu makes an upsert's look-up and write one step, and guards the
-	// external ids of sales orders, which the model does not hold: the
-	// model's ExternalRef of an order is its otherRefNum.
+	// mu makes an upsert's look-up and write one step, and guards what
+	// the model does not hold: the external ids of sales orders and of
+	// credit memos (the model's ExternalRef of each is its otherRefNum),
+	// and which cancelled orders were closed.
 	mu        sync.Mutex
 	orderEIDs map[string]int64
 	eidOf     map[int64]string
+
+	closed    map[int64]bool
+	memoEIDs  map[string]int64
+	memoEIDOf map[int64]string
 
 	api *http.ServeMux
 }
@@ -103,8 +116,9 @@ func New(model *erpsandbox.Model, faults *erpsandbox.Faults, creds Credentials,
 	}
 	s := &sandbox{
 		model: model, faults: faults, creds: creds, limit: DefaultConcurrencyLimit,
-		baseCurrency: "USD", now: time.Now,
-		orderEIDs: map[string]int64{}, eidOf: map[int64]string{},
+		baseCurrency: "USD", itemTypes: defaultItemTypes, now: time.Now,
+		orderEIDs: map[string]int64{}, eidOf: map[int64]string{}, closed: map[int64]bool{},
+		memoEIDs: map[string]int64{}, memoEIDOf: map[int64]string{},
 		auth: authState{nonces: map[string]time.Time{}, tokens: map[string]time.Time{}},
 	}
 	for _, opt := range opts {

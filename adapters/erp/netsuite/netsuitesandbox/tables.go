@@ -60,6 +60,10 @@ func (s *sandbox) table(name string) ([]tableRow, error) {
 		return s.locationRows(), nil
 	case "currency":
 		return s.currencyRows(), nil
+	case "term":
+		return termRows(), nil
+	case "pricelevel":
+		return priceLevelRows(), nil
 	}
 	return nil, fmt.Errorf("unknown table %q", name)
 }
@@ -69,7 +73,7 @@ func (s *sandbox) transactions() []tableRow {
 	var rows []tableRow
 	for _, o := range s.model.SalesOrders() {
 		rows = append(rows, tableRow{
-			"id": o.ID, "tranid": o.Number, "type": "SalesOrd", "status": orderStatus[o.State],
+			"id": o.ID, "tranid": o.Number, "type": "SalesOrd", "status": s.statusOf(o),
 			"externalid": nullable(s.orderEID(o.ID)), "otherrefnum": nullable(o.ExternalRef),
 			"entity": o.CustomerID, "currency": currencyID(o.Currency),
 			"trandate": o.OrderedAt, "memo": nullable(o.CancelReason),
@@ -98,6 +102,9 @@ func (s *sandbox) customerRows() []tableRow {
 			"id": c.ID, "entityid": c.Name, "companyname": c.Name, "isperson": "F",
 			"email": nullable(c.Email), "phone": nullable(c.Phone),
 			"externalid": nullable(c.ExternalRef), "isinactive": "F",
+			"creditlimit": s.creditLimitValue(c),
+			"terms":       namedValue(paymentTerms, c.PaymentTerms),
+			"pricelevel":  namedValue(priceLevels, c.PriceGroup),
 			"datecreated": c.Created, "lastmodifieddate": c.Modified,
 		})
 	}
@@ -108,7 +115,7 @@ func (s *sandbox) itemRows() []tableRow {
 	var rows []tableRow
 	for _, p := range s.model.Products() {
 		rows = append(rows, tableRow{
-			"id": p.ID, "itemid": p.SKU, "displayname": p.Name, "itemtype": "InvtPart",
+			"id": p.ID, "itemid": p.SKU, "displayname": p.Name, "itemtype": s.itemType(p.SKU),
 			"baseprice":  number(money.Decimal(p.PriceMinor, p.Currency)),
 			"isinactive": "F", "createddate": p.Created, "lastmodifieddate": p.Modified,
 		})

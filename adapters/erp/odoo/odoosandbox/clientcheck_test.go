@@ -30,11 +30,22 @@ func TestOdooClientLibrary(t *testing.T) {
 	check.Run(t, "ODOO_URL="+srv.URL, "ODOO_DB="+testCreds.DB,
 		"ODOO_USER="+testCreds.Login, "ODOO_API_KEY="+testCreds.APIKey)
 
-	orders := model.FindSalesOrders(func(o erpsandbox.SalesOrder) bool {
-		return o.ExternalRef == "clientcheck:1"
-	})
-	if len(orders) != 1 || orders[0].State != erpsandbox.OrderConfirmed ||
-		orders[0].TotalMinor != 4028 {
-		t.Errorf("orders left by the client check = %+v, want one confirmed, total 4028", orders)
+	orders := model.SalesOrders()
+	if len(orders) != 2 || orders[0].ExternalRef != "clientcheck:1" ||
+		orders[0].State != erpsandbox.OrderConfirmed || orders[0].TotalMinor != 4028 ||
+		orders[1].ExternalRef != "clientcheck:2" || orders[1].State != erpsandbox.OrderCancelled {
+		t.Errorf("orders left by the client check = %+v, want clientcheck:1 confirmed, total "+
+			"4028, and clientcheck:2 cancelled", orders)
+	}
+	memos := model.CreditMemos()
+	if len(memos) != 1 || memos[0].OrderID != orders[0].ID || memos[0].TotalMinor != 1999 {
+		t.Errorf("credit memos left by the client check = %+v, want one of 19.99", memos)
+	}
+	customers := model.Customers()
+	if len(customers) != 1 || customers[0].CreditLimitMinor == nil ||
+		*customers[0].CreditLimitMinor != 250000 || customers[0].PaymentTerms != "NET30" ||
+		customers[0].PriceGroup != "WHOLESALE" {
+		t.Errorf("customers left by the client check = %+v, want terms 2500.00 NET30 "+
+			"WHOLESALE", customers)
 	}
 }

@@ -55,6 +55,13 @@ func typeError(format string, args ...any) *rpcError {
 	return newError(nameTypeError, format, args...)
 }
 
+// missingRecord is the MissingError of a record id of model that does not
+// exist.
+func missingRecord(model string, id int64) *rpcError {
+	return newError(nameMissingError, "Record does not exist or has been deleted.\n"+
+		"(Record: %s(%d,), User: %d)", model, id, defaultUID)
+}
+
 func invalidField(model, field string) *rpcError {
 	return valueError("Invalid field %q on model %q", field, model)
 }

@@ -65,7 +65,8 @@ func (s *sandbox) execute(def *modelDef, c callArgs) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return act(s, ids)
+		ctx, _ := c.kwargs["context"].(map[string]any)
+		return act(s, ids, ctx)
 	}
 
 	names, ok := params[c.method]

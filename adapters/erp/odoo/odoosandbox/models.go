@@ -32,7 +32,8 @@ type fieldDef struct {
 // all its records, and how to create and change them. A nil create or write
 // makes the model read-only. narrow, when set, offers a search fewer
 // candidates than all records, from the model's indexes, or reports false
-// when the query names nothing it indexes.
+// when the query names nothing it indexes. actions are the model's public
+// record methods, called with the ids and the call's context.
 type modelDef struct {
 	name    string
 	fields  map[string]fieldDef
@@ -40,8 +41,12 @@ type modelDef struct {
 	narrow  func(s *sandbox, q query) (source, bool)
 	create  func(s *sandbox, vals map[string]any) (int64, error)
 	write   func(s *sandbox, id int64, vals map[string]any) error
-	actions map[string]func(s *sandbox, ids []int64) (any, error)
+	actions map[string]action
 }
+
+// An action is a public record method such as action_confirm. ctx is the
+// context of the call, empty when none was sent.
+type action func(s *sandbox, ids []int64, ctx map[string]any) (any, error)
 
 // field returns the definition of the named field. Every model has "id".
 func (d *modelDef) field(name string) (fieldDef, bool) {

@@ -2,6 +2,8 @@ package odoosandbox
 
 import (
 	"errors"
+	"strconv"
+	"strings"
 
 	"github.com/erpsync/erpsync/adapters/erp/erpsandbox"
 )
@@ -44,7 +46,7 @@ func orderModel() *modelDef {
 		},
 		create: createOrder,
 		write:  writeOrder,
-		actions: map[string]func(*sandbox, []int64) (any, error){
+		actions: map[string]action{
 			"action_confirm": confirmOrders,
 			"action_cancel":  cancelOrders,
 		},
@@ -176,7 +178,7 @@ func (s *sandbox) applyCurrency(o *erpsandbox.SalesOrder, raw any) error {
 
 // confirmOrders confirms the draft orders ids, or none of them if any is
 // not a draft.
-func confirmOrders(s *sandbox, ids []int64) (any, error) {
+func confirmOrders(s *sandbox, ids []int64, _ map[string]any) (any, error) {
 	for _, id := range ids {
 		o, ok := s.model.SalesOrder(id)
 		if !ok {
@@ -195,13 +197,85 @@ func confirmOrders(s *sandbox, ids []int64) (any, error) {
 	return true, nil
 }
 
-func cancelOrders(s *sandbox, ids []int64) (any, error) {
+// cancelOrders is action_cancel as Odoo 17 and later run it. Unless the
+// context holds disable_cancel_warning, an order past the draft state is
+// not cancelled: the method answers the window action of the
+// sale.order.cancel wizard, which offers to e-mail the customer, and
+// several such orders at once are refused as the wizard takes one.
+// Otherwise every order is cancelled; a cancelled one stays as it is.
+func cancelOrders(s *sandbox, ids []int64, ctx map[string]any) (any, error) {
+	orders := make([]erpsandbox.SalesOrder, 0, len(ids))
 	for _, id := range ids {
-		if _, err := s.model.CancelSalesOrder(id, ""); err != nil {
-			return nil, stateError(err, "This order is already cancelled.")
+		o, ok := s.model.SalesOrder(id)
+		if !ok {
+			return nil, missingRecord("sale.order", id)
+		}
+		orders = append(orders, o)
+	}
+	if ctx["disable_cancel_warning"] != true && needsCancelWizard(orders) {
+		return cancelWizard(orders)
+	}
+
+	for _, o := range orders {
+		if o.State == erpsandbox.OrderCancelled {
+			continue
+		}
+		if _, err := s.model.CancelSalesOrder(o.ID, ""); err != nil {
+			return nil, cancelError(err)
 		}
 	}
 	return true, nil
+}
+
+// needsCancelWizard reports whether any of orders is past the draft state,
+// which is when Odoo shows the cancel wizard.
+func needsCancelWizard(orders []erpsandbox.SalesOrder) bool {
+	for _, o := range orders {
+		if o.State != erpsandbox.OrderDraft {
+			return true
+		}
+	}
+	return false
+}
+
+// cancelWizard returns the window action that opens the sale.order.cancel
+// wizard on the one order of orders.
+func cancelWizard(orders []erpsandbox.SalesOrder) (any, error) {
+	if len(orders) != 1 {
+		ids := make([]string, len(orders))
+		for i, o := range orders {
+			ids[i] = strconv.FormatInt(o.ID, 10)
+		}
+		return nil, valueError("Expected singleton: sale.order(%s)", strings.Join(ids, ", "))
+	}
+	return map[string]any{
+		"name":      "Cancel Sales Order",
+		"view_mode": "form",
+		"res_model": "sale.order.cancel",
+		"view_id":   cancelWizardViewID,
+		"type":      "ir.actions.act_window",
+		"target":    "new",
+		"context": map[string]any{
+			"default_order_id":    orders[0].ID,
+			"mark_so_as_canceled": true,
+		},
+	}, nil
+}
+
+// cancelWizardViewID is the id of the form view of sale.order.cancel.
+const cancelWizardViewID = 1041
+
+// cancelError turns an error of the model's cancel into Odoo's exception.
+// The model refuses to cancel a shipped order with the UserError that
+// stock raises when a cancel reaches a done move. Odoo itself cancels such
+// an order, with the pickings not done yet: clients that must not cancel
+// shipped orders look for done deliveries first, as the adapter does.
+func cancelError(err error) error {
+	if errors.Is(err, erpsandbox.ErrShipped) {
+		return userError("You cannot cancel a stock move that has been set to 'Done'. " +
+			"Create a return in order to reverse the moves which took place.")
+	}
+	return fromModel(err)
 }
 
 // stateError turns a state error of the model into a UserError with

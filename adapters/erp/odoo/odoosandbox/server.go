@@ -6,14 +6,14 @@
 // authenticate) and the "object" service (execute_kw, execute), and POST
 // /json/2/<model>/<method> as Odoo 19's JSON-2 API does (bearer API key,
 // named arguments, bare results, error objects with HTTP statuses), with
-// GET /web/version, as an Odoo 19 does. Both
-// serve the models res.partner, product.product, sale.order,
-// sale.order.line, res.currency, stock.quant, stock.location,
-// stock.warehouse.orderpoint, stock.picking and stock.move with Odoo's field
-// names, value shapes and domains. Every call passes through
-// [erpsandbox.Faults] under an operation name such as "sale.order/create"
-// or "common/authenticate", and the admin API of [erpsandbox.AdminHandler]
-// is mounted at /_sandbox/.
+// GET /web/version, as an Odoo 19 does. Both serve the models res.partner,
+// product.product, sale.order, sale.order.line, res.currency, stock.quant,
+// stock.location, stock.warehouse.orderpoint, stock.picking, stock.move,
+// account.move (customer credit notes), account.payment.term,
+// product.pricelist and res.company with Odoo's field names, value shapes
+// and domains. Every call passes through [erpsandbox.Faults] under an
+// operation name such as "sale.order/create" or "common/authenticate", and
+// the admin API of [erpsandbox.AdminHandler] is mounted at /_sandbox/.
 package odoosandbox
 
 import (
@@ -21,6 +21,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"sync"
 
 	"github.com/erpsync/erpsync/adapters/erp/erpsandbox"
 )
@@ -59,6 +60,15 @@ type sandbox struct {
 	creds      Credentials
 	currencies currencyTable
 	models     map[string]*modelDef
+
+	paymentTerms nameTable
+	pricelists   nameTable
+
+	// mu guards drafts: the credit notes (account.move) created and not
+	// yet posted, by id, with the invoice dates of every credit note.
+	mu     sync.Mutex
+	drafts map[int64]bool
+	dates  map[int64]string
 }
 
 // New returns an HTTP handler serving Odoo's JSON-RPC API at /jsonrpc and
@@ -90,13 +100,19 @@ func newSandbox(model *erpsandbox.Model, faults *erpsandbox.Faults, creds Creden
 		creds:      creds,
 		currencies: newCurrencyTable("USD", []string{"EUR", "GBP", "JPY"}),
 		models:     map[string]*modelDef{},
+
+		paymentTerms: defaultPaymentTerms,
+		pricelists:   defaultPricelists,
+		drafts:       map[int64]bool{},
+		dates:        map[int64]string{},
 	}
 	for _, opt := range opts {
 		opt(s)
 	}
 	for _, def := range []*modelDef{partnerModel(), productModel(), orderModel(),
 		orderLineModel(), currencyModel(), quantModel(), locationModel(), orderpointModel(),
-		pickingModel(), moveModel()} {
+		pickingModel(), moveModel(), paymentTermModel(), pricelistModel(), companyModel(),
+		accountMoveModel()} {
 		s.models[def.name] = def
 	}
 	return s

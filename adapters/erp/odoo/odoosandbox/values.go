@@ -251,3 +251,19 @@ func describe(v any) string {
 	}
 	return fmt.Sprintf("%T", v)
 }
+
+// dateValue reads a date field value, "YYYY-MM-DD" or false, as the date
+// string or "".
+func dateValue(field string, v any) (string, error) {
+	if isEmpty(v) {
+		return "", nil
+	}
+	s, ok := v.(string)
+	if ok {
+		if _, err := time.Parse(time.DateOnly, s); err == nil {
+			return s, nil
+		}
+	}
+	return "", valueError("Wrong value for %s: time data %v does not match format "+
+		"'%%Y-%%m-%%d'", field, v)
+}

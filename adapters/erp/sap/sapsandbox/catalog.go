@@ -188,7 +188,7 @@ func (s *Server) entitySets() map[string]*entitySet {
 	}
 	impls := map[string]impl{
 		"A_SalesOrder":              {s.salesOrders, s.createSalesOrder, nil},
-		"A_SalesOrderItem":          {s.orderChildren(false), nil, nil},
+		"A_SalesOrderItem":          {s.orderChildren(false), nil, s.rejectItem},
 		"A_SalesOrderItemPrElement": {s.orderChildren(true), nil, nil},
 		"A_BusinessPartner":         {s.businessPartners, s.createPartner, s.updatePartner},
 		"A_BPAddressIndependentEmail": {s.children("to_AddressIndependentEmail"),
@@ -199,7 +199,7 @@ func (s *Server) entitySets() map[string]*entitySet {
 			s.updateChild(setAddress)},
 		"A_BusinessPartnerRole": {s.children("to_BusinessPartnerRole"), nil, nil},
 		"A_Customer":            {s.children("to_Customer"), nil, nil},
-		"A_CustomerSalesArea":   {s.customerSalesAreas, nil, nil},
+		"A_CustomerSalesArea":   {s.customerSalesAreas, nil, s.updateSalesArea},
 		"A_Product":             {s.products, nil, nil},
 		"A_ProductDescription":  {s.productChildren("to_Description"), nil, nil},
 		"A_ProductValuation":    {s.productChildren("to_Valuation"), nil, nil},

@@ -76,7 +76,8 @@ func partnerNavs(c erpsandbox.Customer, id, currency string) map[string][]entity
 }
 
 // customerEntity is the customer master of a partner, extended to the
-// sandbox's one sales area, as every model customer is.
+// sandbox's one sales area, as every model customer is. The sales area
+// holds the customer's payment terms and price group.
 func customerEntity(c erpsandbox.Customer, currency string) entity {
 	id := strconv.FormatInt(c.ID, 10)
 	area := entity{props: map[string]any{
@@ -85,7 +86,8 @@ func customerEntity(c erpsandbox.Customer, currency string) entity {
 		"DistributionChannel":  distChannelSandbox,
 		"Division":             divisionSandbox,
 		"Currency":             currency,
-		"CustomerPaymentTerms": "0001",
+		"CustomerPaymentTerms": c.PaymentTerms,
+		"CustomerPriceGroup":   c.PriceGroup,
 	}}
 	return entity{props: map[string]any{
 		"Customer":          id,
@@ -124,8 +126,10 @@ func (s *Server) children(nav string) func() []entity {
 }
 
 // createPartner books a deep insert of A_BusinessPartner with its e-mail,
-// phone and first address. Roles and customer data are accepted and not
-// kept: every partner of the sandbox is a customer in its sales area.
+// phone and first address, and the payment terms and price group of its
+// customer data in the sandbox's sales area. Roles and the rest of the
+// customer data are accepted and not kept: every partner of the sandbox is
+// a customer in its sales area.
 func (s *Server) createPartner(body map[string]any) (entity, error) {
 	c := erpsandbox.Customer{ExternalRef: str(body["BusinessPartnerIDByExtSystem"])}
 	switch str(body["BusinessPartnerCategory"]) {
@@ -147,6 +151,9 @@ func (s *Server) createPartner(body map[string]any) (entity, error) {
 	c.Phone = firstValue(body["to_AddressIndependentPhone"], "PhoneNumber")
 	if addrs, _ := body["to_BusinessPartnerAddress"].([]any); len(addrs) > 0 {
 		applyAddress(&c.Address, addrs[0].(map[string]any))
+	}
+	if area, ok := sandboxArea(body); ok {
+		applyTerms(&c, area)
 	}
 
 	stored, err := s.model.CreateCustomer(c)
@@ -260,4 +267,57 @@ func setPhone(c *erpsandbox.Customer, body map[string]any) {
 
 func setAddress(c *erpsandbox.Customer, body map[string]any) {
 	applyAddress(&c.Address, body)
+}
+
+// sandboxArea finds the sales area data of the sandbox's sales area in the
+// customer data of a partner's deep insert. Areas that name no sales
+// organization, channel or division are taken to mean the sandbox's.
+func sandboxArea(body map[string]any) (map[string]any, bool) {
+	customers, _ := body["to_Customer"].([]any)
+	if len(customers) == 0 {
+		return nil, false
+	}
+	areas, _ := customers[0].(map[string]any)["to_CustomerSalesArea"].([]any)
+	for _, raw := range areas {
+		area := raw.(map[string]any)
+		if isSandboxArea(area) {
+			return area, true
+		}
+	}
+	return nil, false
+}
+
+func isSandboxArea(area map[string]any) bool {
+	keys := map[string]string{"SalesOrganization": salesOrgSandbox,
+		"DistributionChannel": distChannelSandbox, "Division": divisionSandbox}
+	for name, want := range keys {
+		if v, ok := area[name]; ok && str(v) != want {
+			return false
+		}
+	}
+	return true
+}
+
+// applyTerms copies the payment terms and price group that body sets.
+func applyTerms(c *erpsandbox.Customer, body map[string]any) {
+	if v, ok := body["CustomerPaymentTerms"]; ok {
+		c.PaymentTerms = str(v)
+	}
+	if v, ok := body["CustomerPriceGroup"]; ok {
+		c.PriceGroup = str(v)
+	}
+}
+
+// updateSalesArea changes the payment terms and the price group of a
+// customer's sales area data.
+func (s *Server) updateSalesArea(e entity, body map[string]any) error {
+	id, err := strconv.ParseInt(str(e.props["Customer"]), 10, 64)
+	if err != nil {
+		return notFound("Customer %v not found", e.props["Customer"])
+	}
+	_, err = s.model.UpdateCustomer(id, func(c *erpsandbox.Customer) error {
+		applyTerms(c, body)
+		return nil
+	})
+	return modelError(err)
 }

@@ -3,6 +3,7 @@ package sapsandbox
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"strconv"
 	"strings"
@@ -12,13 +13,16 @@ import (
 	"github.com/erpsync/erpsync/internal/money"
 )
 
-// Fixed organisational values of the sandbox's sales documents.
+// Fixed organisational values of the sandbox's sales documents, and the
+// condition types of its pricing: PPR0 is the item's price, RB00 a
+// discount of a fixed amount on the item.
 const (
 	salesOrgSandbox    = "1010"
 	distChannelSandbox = "10"
 	divisionSandbox    = "00"
 	unitPiece          = "PC"
 	conditionPrice     = "PPR0"
+	conditionDiscount  = "RB00"
 )
 
 // etagOf writes an ETag from a modification time, as SAP Gateway derives
@@ -33,23 +37,25 @@ func itemNumber(i int) string { return strconv.Itoa((i + 1) * 10) }
 // salesOrders lists every sales order of the model as A_SalesOrder.
 func (s *Server) salesOrders() []entity {
 	orders := s.model.SalesOrders()
+	shipped := s.shippedQuantities()
 	out := make([]entity, 0, len(orders))
 	for _, o := range orders {
-		out = append(out, s.salesOrderEntity(o))
+		out = append(out, s.salesOrderEntity(o, shipped[o.ID]))
 	}
 	return out
 }
 
-func (s *Server) salesOrderEntity(o erpsandbox.SalesOrder) entity {
-	status, rejection := "A", "A"
-	if o.State == erpsandbox.OrderCancelled {
-		status, rejection = "C", "C"
-	}
+// salesOrderEntity renders o with the quantities shipped of each of its
+// products. Its statuses follow its items: delivered in part or in full,
+// rejected in part or in full (a cancelled order has every item rejected).
+// As in SAP, the net amount of the order leaves rejected items out.
+func (s *Server) salesOrderEntity(o erpsandbox.SalesOrder, shipped map[int64]int64) entity {
 	created, _ := dayOf(o.Created)
 	changed, _ := dayOf(o.Modified)
 	ordered, _ := dayOf(o.OrderedAt)
 	id := strconv.FormatInt(o.ID, 10)
 
+	items := s.salesOrderItems(o, shipped)
 	e := entity{etag: etagOf(o.Modified), props: map[string]any{
 		"SalesOrder":                    id,
 		"SalesOrderType":                "OR",
@@ -60,42 +66,48 @@ func (s *Server) salesOrderEntity(o erpsandbox.SalesOrder) entity {
 		"PurchaseOrderByCustomer":       o.ExternalRef,
 		"CustomerPurchaseOrderDate":     ordered,
 		"TransactionCurrency":           o.Currency,
-		"TotalNetAmount":                decimal(money.Decimal(o.TotalMinor, o.Currency)),
-		"OverallSDProcessStatus":        status,
-		"OverallSDDocumentRejectionSts": rejection,
+		"TotalNetAmount":                decimal(money.Decimal(openTotal(o, items), o.Currency)),
+		"OverallSDProcessStatus":        overallStatus(items, "SDProcessStatus"),
+		"OverallSDDocumentRejectionSts": rejectionStatus(items),
+		"OverallTotalDeliveryStatus":    overallStatus(items, "DeliveryStatus"),
 		"CreationDate":                  created,
 		"LastChangeDate":                changed,
 		"LastChangeDateTime":            dateTimeOffset(o.Modified),
 	}}
-
-	items := make([]entity, 0, len(o.Lines))
-	for i, l := range o.Lines {
-		items = append(items, s.salesOrderItem(o, i, l))
-	}
 	e.navs = map[string][]entity{"to_Item": items}
 	return e
 }
 
-func (s *Server) salesOrderItem(o erpsandbox.SalesOrder, i int, l erpsandbox.OrderLine) entity {
+// salesOrderItems renders the lines of o, handing the shipped quantities
+// of each product out to its lines in order.
+func (s *Server) salesOrderItems(o erpsandbox.SalesOrder, shipped map[int64]int64) []entity {
+	left := map[int64]int64{}
+	maps.Copy(left, shipped)
+	items := make([]entity, 0, len(o.Lines))
+	for i, l := range o.Lines {
+		delivered := min(left[l.ProductID], l.Quantity)
+		left[l.ProductID] -= delivered
+		items = append(items, s.salesOrderItem(o, i, l, delivered))
+	}
+	return items
+}
+
+func (s *Server) salesOrderItem(o erpsandbox.SalesOrder, i int, l erpsandbox.OrderLine,
+	delivered int64) entity {
 	id := strconv.FormatInt(o.ID, 10)
 	p, _ := s.model.Product(l.ProductID)
-	reason := ""
-	if o.State == erpsandbox.OrderCancelled {
-		reason = o.CancelReason
+	reason := s.rejected.reason(o.ID, itemNumber(i))
+	if reason == "" && o.State == erpsandbox.OrderCancelled {
+		reason = reasonCode(o.CancelReason)
 	}
 	net, _ := multiply(l.Quantity, l.UnitPriceMinor)
 
-	price := entity{props: map[string]any{
-		"SalesOrder":              id,
-		"SalesOrderItem":          itemNumber(i),
-		"PricingProcedureStep":    "010",
-		"PricingProcedureCounter": "001",
-		"ConditionType":           conditionPrice,
-		"ConditionRateValue":      decimal(money.Decimal(l.UnitPriceMinor, o.Currency)),
-		"ConditionCurrency":       o.Currency,
-		"ConditionQuantity":       decimal("1"),
-	}}
-	return entity{props: map[string]any{
+	delivery := progress(delivered, l.Quantity)
+	process := delivery
+	if reason != "" {
+		process = "C"
+	}
+	return entity{etag: etagOf(o.Modified), props: map[string]any{
 		"SalesOrder":              id,
 		"SalesOrderItem":          itemNumber(i),
 		"Material":                p.SKU,
@@ -105,7 +117,99 @@ func (s *Server) salesOrderItem(o erpsandbox.SalesOrder, i int, l erpsandbox.Ord
 		"NetAmount":               decimal(money.Decimal(net, o.Currency)),
 		"TransactionCurrency":     o.Currency,
 		"SalesDocumentRjcnReason": reason,
-	}, navs: map[string][]entity{"to_PricingElement": {price}}}
+		"SDProcessStatus":         process,
+		"DeliveryStatus":          delivery,
+	}, navs: map[string][]entity{"to_PricingElement": pricingElements(o, i, l, net)}}
+}
+
+// pricingElements renders the conditions of a line: its PPR0 price, and
+// for a line of negative amount (a discount) a zero price and an RB00
+// discount of the line's amount.
+func pricingElements(o erpsandbox.SalesOrder, i int, l erpsandbox.OrderLine,
+	net int64) []entity {
+	element := func(step, conditionType string, rate int64) entity {
+		return entity{props: map[string]any{
+			"SalesOrder":              strconv.FormatInt(o.ID, 10),
+			"SalesOrderItem":          itemNumber(i),
+			"PricingProcedureStep":    step,
+			"PricingProcedureCounter": "001",
+			"ConditionType":           conditionType,
+			"ConditionRateValue":      decimal(money.Decimal(rate, o.Currency)),
+			"ConditionCurrency":       o.Currency,
+			"ConditionQuantity":       decimal("1"),
+		}}
+	}
+	if l.UnitPriceMinor >= 0 {
+		return []entity{element("010", conditionPrice, l.UnitPriceMinor)}
+	}
+	return []entity{element("010", conditionPrice, 0), element("100", conditionDiscount, net)}
+}
+
+// openTotal sums the net amounts of the lines of o whose items are not
+// rejected.
+func openTotal(o erpsandbox.SalesOrder, items []entity) int64 {
+	total := int64(0)
+	for i, l := range o.Lines {
+		if str(items[i].props["SalesDocumentRjcnReason"]) == "" {
+			net, _ := multiply(l.Quantity, l.UnitPriceMinor)
+			total += net
+		}
+	}
+	return total
+}
+
+// progress is SAP's status of a quantity done out of a whole: A for none,
+// B for part, C for all.
+func progress(done, whole int64) string {
+	switch {
+	case done <= 0:
+		return "A"
+	case done < whole:
+		return "B"
+	}
+	return "C"
+}
+
+// overallStatus sums the status field of the items up: A when all are A,
+// C when all are C, else B.
+func overallStatus(items []entity, field string) string {
+	seen := map[string]bool{}
+	for _, item := range items {
+		seen[str(item.props[field])] = true
+	}
+	switch {
+	case len(seen) == 1 && seen["A"]:
+		return "A"
+	case len(seen) == 1 && seen["C"]:
+		return "C"
+	}
+	return "B"
+}
+
+// rejectionStatus is A when no item is rejected, C when all are, else B.
+func rejectionStatus(items []entity) string {
+	rejected := 0
+	for _, item := range items {
+		if str(item.props["SalesDocumentRjcnReason"]) != "" {
+			rejected++
+		}
+	}
+	switch rejected {
+	case 0:
+		return "A"
+	case len(items):
+		return "C"
+	}
+	return "B"
+}
+
+// reasonCode is the rejection reason of the items of a cancelled order:
+// the model's reason, or 00 (assigned by the system) when it has none.
+func reasonCode(reason string) string {
+	if reason == "" {
+		return "00"
+	}
+	return reason
 }
 
 func multiply(q, unit int64) (int64, bool) {
@@ -117,7 +221,9 @@ func multiply(q, unit int64) (int64, bool) {
 
 // createSalesOrder books a deep insert of A_SalesOrder with its to_Item.
 // Item prices come from a PPR0 pricing element when the item has one, else
-// from the product's price, as SAP's pricing would determine it.
+// from the product's price, as SAP's pricing would determine it; an RB00
+// element takes a fixed amount off the item. The order's net amount is the
+// sum of its items' net amounts.
 func (s *Server) createSalesOrder(body map[string]any) (entity, error) {
 	o := erpsandbox.SalesOrder{State: erpsandbox.OrderConfirmed}
 	customer := str(body["SoldToParty"])
@@ -157,7 +263,7 @@ func (s *Server) createSalesOrder(body map[string]any) (entity, error) {
 	if err != nil {
 		return entity{}, modelError(err)
 	}
-	return s.salesOrderEntity(stored), nil
+	return s.salesOrderEntity(stored, nil), nil
 }
 
 // orderLine reads the i-th item of a deep insert.
@@ -177,20 +283,55 @@ func (s *Server) orderLine(i int, item map[string]any, currency string) (erpsand
 			target:  fmt.Sprintf("to_Item(%d)/RequestedQuantity", i)}
 	}
 
-	price := p.PriceMinor
+	unit, err := itemPrice(i, item, p.PriceMinor, qty, currency)
+	if err != nil {
+		return erpsandbox.OrderLine{}, err
+	}
+	return erpsandbox.OrderLine{ProductID: p.ID, Quantity: qty, UnitPriceMinor: unit,
+		Description: str(item["SalesOrderItemText"])}, nil
+}
+
+// itemPrice prices the i-th item of qty units from its pricing elements:
+// the PPR0 price per unit (list, the product's price, when there is none),
+// less the RB00 discounts, each a fixed amount for the item. It returns the
+// net amount per unit, which the quantity must divide.
+func itemPrice(i int, item map[string]any, list, qty int64, currency string) (int64,
+	error) {
+	price, discount := list, int64(0)
 	elements, _ := item["to_PricingElement"].([]any)
 	for _, raw := range elements {
 		el := raw.(map[string]any)
-		if str(el["ConditionType"]) != conditionPrice {
+		kind, rate := str(el["ConditionType"]), str(el["ConditionRateValue"])
+		if kind != conditionPrice && kind != conditionDiscount {
 			continue
 		}
-		if price, err = money.ParseMinor(str(el["ConditionRateValue"]), currency); err != nil {
-			return erpsandbox.OrderLine{}, badRequest("Invalid condition amount %q for item %s",
-				str(el["ConditionRateValue"]), itemNumber(i))
+		amount, err := money.ParseMinor(rate, currency)
+		if err != nil {
+			return 0, badRequest("Invalid condition amount %q for item %s", rate, itemNumber(i))
+		}
+		switch {
+		case kind == conditionPrice && amount < 0:
+			return 0, pricingError(i, "Condition PPR0 may not be negative")
+		case kind == conditionPrice:
+			price = amount
+		case amount > 0:
+			return 0, pricingError(i, "Condition RB00 is a discount and must be negative")
+		default:
+			discount += amount
 		}
 	}
-	return erpsandbox.OrderLine{ProductID: p.ID, Quantity: qty, UnitPriceMinor: price,
-		Description: str(item["SalesOrderItemText"])}, nil
+
+	net, ok := multiply(qty, price)
+	if !ok || (net+discount)%qty != 0 {
+		return 0, pricingError(i, "The net value does not split evenly over the quantity")
+	}
+	return (net + discount) / qty, nil
+}
+
+func pricingError(i int, message string) error {
+	e := badRequest("Item %s: %s", itemNumber(i), message)
+	e.target = fmt.Sprintf("to_Item(%d)/to_PricingElement", i)
+	return e
 }
 
 // modelError turns an error of the model into an OData error.

@@ -3,9 +3,11 @@
 // and SAP's own client libraries can be tested without an SAP system.
 //
 // Under /sap/opu/odata/sap/ it serves API_SALES_ORDER_SRV (A_SalesOrder with
-// its items and their pricing elements, created by deep insert),
+// its items and their pricing elements, created by deep insert, and items
+// rejected by a PATCH of their SalesDocumentRjcnReason),
 // API_BUSINESS_PARTNER (A_BusinessPartner with address-independent e-mail
-// and phone, addresses and roles), API_PRODUCT_SRV (A_Product with its
+// and phone, addresses, roles, and customer data whose sales area holds
+// the payment terms and the price group), API_PRODUCT_SRV (A_Product with its
 // descriptions and valuation), API_MATERIAL_STOCK_SRV (A_MatlStkInAcctMod,
 // read-only) and API_OUTBOUND_DELIVERY_SRV (A_OutbDeliveryHeader with its
 // items, read-only), each with its $metadata. Reads take $filter, $select,
@@ -76,6 +78,7 @@ type Server struct {
 	types     map[string][]*entityType
 	sets      map[string]*entitySet
 	sessions  *sessions
+	rejected  *rejections
 	mux       *http.ServeMux
 }
 
@@ -90,7 +93,7 @@ func New(model *erpsandbox.Model, faults *erpsandbox.Faults, creds Credentials,
 	}
 	s := &Server{
 		model: model, faults: faults, creds: creds, currency: "EUR", pageLimit: defaultPageLimit,
-		types: schemas(), sessions: newSessions(),
+		types: schemas(), sessions: newSessions(), rejected: newRejections(),
 	}
 	for _, opt := range opts {
 		opt(s)

@@ -2,6 +2,7 @@ package bcstoresandbox
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -39,6 +40,9 @@ type product struct {
 	RetailPrice       json.Number `json:"retail_price"`
 	CostPrice         json.Number `json:"cost_price"`
 	CalculatedPrice   json.Number `json:"calculated_price"`
+	Weight            json.Number `json:"weight"`
+	IsVisible         bool        `json:"is_visible"`
+	Availability      string      `json:"availability"`
 	InventoryTracking string      `json:"inventory_tracking"`
 	BaseVariantID     int64       `json:"base_variant_id"`
 	DateModified      string      `json:"date_modified"`
@@ -76,6 +80,7 @@ func (s *Sandbox) toProduct(p storesandbox.Product) product {
 	zero := number(0, s.currency)
 	return product{ID: p.ID, Name: p.Name, Type: "physical", SKU: p.SKU, Price: price,
 		SalePrice: sale, RetailPrice: zero, CostPrice: zero, CalculatedPrice: sells,
+		Weight: "0", IsVisible: !p.Draft, Availability: "available",
 		InventoryTracking: "variant", BaseVariantID: variantID(p.ID),
 		DateModified: p.Modified.UTC().Format("2006-01-02T15:04:05-07:00")}
 }
@@ -255,4 +260,92 @@ func (s *Sandbox) minor(n *json.Number) (*int64, string) {
 		return nil, "must be a price of at least 0 in " + s.currency
 	}
 	return &v, ""
+}
+
+// productPost is the body of POST /v3/catalog/products, as far as the
+// sandbox keeps it.
+type productPost struct {
+	Name      *string      `json:"name"`
+	Type      *string      `json:"type"`
+	Weight    *json.Number `json:"weight"`
+	Price     *json.Number `json:"price"`
+	SKU       *string      `json:"sku"`
+	IsVisible *bool        `json:"is_visible"`
+}
+
+// createProduct answers POST /v3/catalog/products: one product, priced in
+// the store's currency, visible unless is_visible is false. A name or SKU
+// that another product has gives 409, as BigCommerce keeps both unique.
+func (s *Sandbox) createProduct(w http.ResponseWriter, _ *http.Request, body []byte) {
+	var in productPost
+	if !decodeBody(w, 3, body, &in) {
+		return
+	}
+	price, bad := s.checkProductPost(in)
+	if len(bad) > 0 {
+		writeError(w, 3, http.StatusUnprocessableEntity, "JSON data is missing or invalid", bad)
+		return
+	}
+	for _, p := range s.model.Products() {
+		switch {
+		case p.SKU == *in.SKU:
+			writeError(w, 3, http.StatusConflict, "The product was not created: its SKU is a "+
+				"duplicate.", map[string]string{"sku": "Sku " + *in.SKU + " is not unique."})
+			return
+		case strings.EqualFold(p.Name, *in.Name):
+			writeError(w, 3, http.StatusConflict, "The product was not created: its name is "+
+				"a duplicate.", map[string]string{"name": "The product name is a duplicate"})
+			return
+		}
+	}
+
+	p, err := s.model.CreateProduct(storesandbox.Product{SKU: *in.SKU, Name: *in.Name,
+		PriceMinor: *price, Currency: s.currency, Draft: in.IsVisible != nil && !*in.IsVisible})
+	if err != nil {
+		writeError(w, 3, http.StatusUnprocessableEntity, err.Error(), nil)
+		return
+	}
+	writeData(w, s.toProduct(p), nil)
+}
+
+// checkProductPost reads the price of a new product, and names the fields
+// BigCommerce would refuse. The model needs a SKU, which BigCommerce leaves
+// optional.
+func (s *Sandbox) checkProductPost(in productPost) (*int64, map[string]string) {
+	bad := map[string]string{}
+	switch {
+	case in.Name == nil || strings.TrimSpace(*in.Name) == "":
+		bad["name"] = "error.path.missing"
+	case len(*in.Name) > 250:
+		bad["name"] = "must be at most 250 characters"
+	}
+	if in.Type == nil || (*in.Type != "physical" && *in.Type != "digital") {
+		bad["type"] = "must be physical or digital"
+	}
+	if _, err := weight(in.Weight); err != nil {
+		bad["weight"] = err.Error()
+	}
+	if in.SKU == nil || strings.TrimSpace(*in.SKU) == "" {
+		bad["sku"] = "the sandbox needs a sku"
+	}
+	price, reason := s.minor(in.Price)
+	switch {
+	case in.Price == nil:
+		bad["price"] = "error.path.missing"
+	case reason != "":
+		bad["price"] = reason
+	}
+	return price, bad
+}
+
+// weight reads a product's weight, which must be given and not negative.
+func weight(n *json.Number) (float64, error) {
+	if n == nil {
+		return 0, errors.New("error.path.missing")
+	}
+	f, err := n.Float64()
+	if err != nil || f < 0 {
+		return 0, errors.New("must be a number of at least 0")
+	}
+	return f, nil
 }

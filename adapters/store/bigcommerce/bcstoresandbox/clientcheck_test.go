@@ -1,6 +1,7 @@
 package bcstoresandbox
 
 import (
+	"cmp"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -13,6 +14,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -113,6 +115,37 @@ func checkModelAfterClient(t *testing.T, m *storesandbox.Model, sb *Sandbox) {
 	}
 	if st := sb.Stats(); st.Hooks != 1 || st.Webhooks.Delivered != 2 {
 		t.Errorf("stats %+v, want one hook and two callbacks delivered", st)
+	}
+	// check.js listed the orders by creation, which is by id.
+	byID := slices.Clone(first)
+	slices.SortFunc(byID, func(a, b storesandbox.Order) int { return cmp.Compare(a.ID, b.ID) })
+	checkLifecycleAfterClient(t, m, byID)
+}
+
+// checkLifecycleAfterClient asserts the draft, the customer, the shipment
+// and the cancellation that check.js made; first are the orders as check.js
+// listed them.
+func checkLifecycleAfterClient(t *testing.T, m *storesandbox.Model,
+	first []storesandbox.Order) {
+	t.Helper()
+	if p, ok := m.ProductBySKU("CHECK-DRAFT"); !ok || !p.Draft || p.PriceMinor != 1250 {
+		t.Errorf("CHECK-DRAFT = %+v, %v; want a draft at 1250", p, ok)
+	}
+	a, ok := m.AccountByEmail("check@example.com")
+	if !ok || a.FirstName != "Checked" || a.Phone != "555" || a.Line1 != "1 Check Street" ||
+		a.Metafields["erpsync.payment_terms"] != "NET60" {
+		t.Errorf("account = %+v, want renamed, with an address and NET60 terms", a)
+	}
+	shipped, _ := m.Order(first[0].ID)
+	cancelled, _ := m.Order(first[1].ID)
+	if len(shipped.Fulfillments) != 1 || shipped.Fulfillments[0].Carrier != "ups" ||
+		shipped.Fulfillments[0].TrackingNumber != "CHECK-TRACK" {
+		t.Errorf("fulfillments = %+v, want the one check.js made", shipped.Fulfillments)
+	}
+	if cancelled.Status != storesandbox.StatusCancelled ||
+		cancelled.CancelReason != "cancelled by the client check" {
+		t.Errorf("order %d = %s %q, want cancelled by check.js", cancelled.ID,
+			cancelled.Status, cancelled.CancelReason)
 	}
 }
 

@@ -26,17 +26,16 @@ var RetrySchedule = []time.Duration{
 	14 * time.Hour, 24 * time.Hour,
 }
 
-// Scopes of the order events the model tells of.
+// Scopes of the events the model tells of.
 const (
-	ScopeOrderCreated = "store/order/created"
-	ScopeOrderUpdated = "store/order/updated"
+	ScopeOrderCreated       = "store/order/created"
+	ScopeOrderUpdated       = "store/order/updated"
+	ScopeOrderStatusUpdated = "store/order/statusUpdated"
+	ScopeOrderRefundCreated = "store/order/refund/created"
+	ScopeShipmentCreated    = "store/shipment/created"
+	ScopeCustomerCreated    = "store/customer/created"
+	ScopeCustomerUpdated    = "store/customer/updated"
 )
-
-// scopes maps the model's event topics to webhook scopes.
-var scopes = map[string]string{
-	storesandbox.TopicOrderCreated: ScopeOrderCreated,
-	storesandbox.TopicOrderUpdated: ScopeOrderUpdated,
-}
 
 // Hook is a webhook registration as /v3/hooks answers it.
 type Hook struct {

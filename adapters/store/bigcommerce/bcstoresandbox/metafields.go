@@ -44,16 +44,18 @@ type metafieldInput struct {
 	Description   *string `json:"description"`
 }
 
-// metafields keeps the ids and attributes BigCommerce gives order
-// metafields, by order and model key.
+// metafields keeps the ids and attributes BigCommerce gives the metafields
+// of one kind of resource (orders, customers), by resource and model key.
 type metafields struct {
+	resource string
+
 	mu     sync.Mutex
 	lastID int64
 	byKey  map[int64]map[string]*metafield
 }
 
-// record returns the metafield of order at model key, giving it an id the
-// first time; the caller holds mf.mu.
+// record returns the metafield of resource order at model key, giving it an
+// id the first time; the caller holds mf.mu.
 func (mf *metafields) record(order int64, key string, now time.Time) *metafield {
 	if mf.byKey == nil {
 		mf.byKey = map[int64]map[string]*metafield{}
@@ -67,21 +69,50 @@ func (mf *metafields) record(order int64, key string, now time.Time) *metafield 
 		ns, k, _ := strings.Cut(key, ".")
 		stamp := now.UTC().Format(time.RFC3339)
 		rec = &metafield{ID: mf.lastID, Namespace: ns, Key: k, PermissionSet: "app_only",
-			ResourceType: "order", ResourceID: order, DateCreated: stamp, DateModified: stamp}
+			ResourceType: mf.resource, ResourceID: order, DateCreated: stamp,
+			DateModified: stamp}
 		mf.byKey[order][key] = rec
 	}
 	return rec
 }
 
+// lookup returns the resource and model key of metafield id, among those
+// recorded.
+func (mf *metafields) lookup(id int64) (int64, string, bool) {
+	mf.mu.Lock()
+	defer mf.mu.Unlock()
+	for owner, keys := range mf.byKey {
+		for key, rec := range keys {
+			if rec.ID == id {
+				return owner, key, true
+			}
+		}
+	}
+	return 0, "", false
+}
+
+// forget drops the record of the resource's metafield at key, as when it is
+// deleted; a new one at that key gets a new id.
+func (mf *metafields) forget(owner int64, key string) {
+	mf.mu.Lock()
+	defer mf.mu.Unlock()
+	delete(mf.byKey[owner], key)
+}
+
 // allMetafields returns the metafields of order o, with their values, by id.
 func (s *Sandbox) allMetafields(o storesandbox.Order) []metafield {
-	mf := &s.meta
+	return s.metafieldsOf(&s.meta, o.ID, o.Metafields)
+}
+
+// metafieldsOf returns the metafields of a resource whose values by model
+// key are values, by id.
+func (s *Sandbox) metafieldsOf(mf *metafields, owner int64, values map[string]string) []metafield {
 	mf.mu.Lock()
 	defer mf.mu.Unlock()
 
-	out := make([]metafield, 0, len(o.Metafields))
-	for key, value := range o.Metafields {
-		rec := *mf.record(o.ID, key, s.now())
+	out := make([]metafield, 0, len(values))
+	for key, value := range values {
+		rec := *mf.record(owner, key, s.now())
 		rec.Value, rec.OwnerClientID = value, s.creds.ClientID
 		out = append(out, rec)
 	}

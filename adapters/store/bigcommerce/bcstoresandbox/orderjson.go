@@ -188,10 +188,11 @@ func (s *Sandbox) v2Order(o storesandbox.Order, base string) v2Order {
 		res := "/orders/" + strconv.FormatInt(o.ID, 10) + "/" + sub
 		return resourceLink{URL: api + res, Resource: res}
 	}
+	st := orderStatus(o)
 	return v2Order{
 		ID: o.ID, CustomerID: o.Customer.ID, DateCreated: rfc2822(o.Created),
-		DateModified: rfc2822(o.Modified), StatusID: statusID, Status: status,
-		CustomStatus: status,
+		DateModified: rfc2822(o.Modified), DateShipped: s.dateShipped(o), StatusID: st.id,
+		Status: st.name, CustomStatus: st.name, StaffNotes: s.staffNotes(o),
 
 		SubtotalExTax: m(sp.linesEx), SubtotalIncTax: m(sp.linesEx + sp.linesTax),
 		SubtotalTax: m(sp.linesTax), BaseShippingCost: m(o.ShippingMinor),
@@ -203,10 +204,11 @@ func (s *Sandbox) v2Order(o storesandbox.Order, base string) v2Order {
 		TotalExTax: m(o.TotalMinor - o.TaxMinor), TotalIncTax: m(o.TotalMinor),
 		TotalTax: m(o.TaxMinor), IsTaxInclusivePricing: o.TaxesIncluded,
 		DiscountAmount: m(o.DiscountMinor), CouponDiscount: m(couponMinor),
-		RefundedAmount: m(0), StoreCreditAmount: m(0), GiftCertificateAmount: m(0),
+		RefundedAmount: m(refunded(o)), StoreCreditAmount: m(0), GiftCertificateAmount: m(0),
 
-		ItemsTotal: items, PaymentMethod: "Credit Card", PaymentStatus: "captured",
-		CurrencyCode: cur, CurrencyExchangeRate: "1.0000000000", DefaultCurrencyCode: cur,
+		ItemsTotal: items, ItemsShipped: items - unshipped(o), PaymentMethod: "Credit Card",
+		PaymentStatus: "captured",
+		CurrencyCode:  cur, CurrencyExchangeRate: "1.0000000000", DefaultCurrencyCode: cur,
 		ShippingAddressCount: 1, OrderSource: "www", ChannelID: 1, CustomerLocale: "en",
 		BillingAddress: billingAddress(o.Customer),
 		Products:       link("products"), ShippingAddresses: link("shipping_addresses"),
@@ -261,6 +263,7 @@ func (s *Sandbox) v2Product(o storesandbox.Order, l storesandbox.Line) v2Product
 	if p, ok := s.model.ProductBySKU(l.SKU); ok {
 		productID, variant = p.ID, variantID(p.ID)
 	}
+	back, left := lineRefunds(o, l.ID), storesandbox.Unfulfilled(o)
 	discounts := []appliedDiscount{}
 	if l.DiscountMinor > 0 {
 		code := "SANDBOX"
@@ -274,7 +277,9 @@ func (s *Sandbox) v2Product(o storesandbox.Order, l storesandbox.Line) v2Product
 		PriceExTax: m(exUnit), PriceIncTax: m(incUnit), PriceTax: m(unitTax),
 		BaseTotal: m(l.Quantity * l.UnitPriceMinor), TotalExTax: m(exTotal),
 		TotalIncTax: m(exTotal + l.TaxMinor), TotalTax: m(l.TaxMinor), Quantity: l.Quantity,
-		RefundAmount: m(0), AppliedDiscounts: discounts, ProductOptions: []any{},
+		IsRefunded: back.quantity > 0, QuantityRefunded: back.quantity,
+		RefundAmount: m(back.amount), QuantityShipped: l.Quantity - left[l.ID],
+		AppliedDiscounts: discounts, ProductOptions: []any{},
 		DiscountedTotalIncTax: m(exTotal + l.TaxMinor - l.DiscountMinor),
 	}
 }

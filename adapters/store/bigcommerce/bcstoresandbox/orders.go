@@ -11,12 +11,6 @@ import (
 	"github.com/erpsync/erpsync/adapters/store/storesandbox"
 )
 
-// Orders of the model are all paid and waiting to ship.
-const (
-	statusID = 11
-	status   = "Awaiting Fulfillment"
-)
-
 // orderFilter is what GET /v2/orders filters and sorts by.
 type orderFilter struct {
 	minModified, maxModified time.Time

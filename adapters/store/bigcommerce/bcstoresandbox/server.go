@@ -8,7 +8,10 @@
 //	GET  /v2/orders                                 orders, filtered, sorted and paged
 //	GET  /v2/orders/{id}                            one order
 //	GET  /v2/orders/{id}/products                   its lines
+//	PUT  /v2/orders/{id}                            its staff notes and status (cancel)
 //	GET  /v2/orders/{id}/shipping_addresses         its shipping address
+//	GET, POST /v2/orders/{id}/shipments             its shipments; a new one
+//	GET  /v3/orders/{id}/payment_actions/refunds    its refunds
 //	GET  /v3/orders/{id}/metafields                 its metafields
 //	POST /v3/orders/{id}/metafields                 a new metafield
 //	PUT  /v3/orders/{id}/metafields/{metafield_id}  a changed metafield
@@ -16,8 +19,14 @@
 //	GET  /v3/inventory/items                        stock per item and location
 //	PUT  /v3/inventory/adjustments/absolute         stock levels set in bulk
 //	GET  /v3/catalog/products                       products with their prices
+//	POST /v3/catalog/products                       a new product
 //	GET  /v3/catalog/variants                       variants with their prices
 //	PUT  /v3/catalog/variants                       variants changed in bulk
+//	GET, PUT /v3/customers                          customers; changes in bulk
+//	GET, POST, PUT /v3/customers/addresses          their addresses
+//	GET, POST /v3/customers/{id}/metafields         a customer's metafields; a new one
+//	PUT  /v3/customers/{id}/metafields/{mid}        a changed customer metafield
+//	POST, PUT, DELETE /v3/customers/metafields      customer metafields in bulk
 //	GET, POST /v3/hooks; GET, PUT, DELETE /v3/hooks/{id}   webhooks
 //
 // V2 answers errors as [{"status":…,"message":…}], V3 as a problem object
@@ -107,6 +116,8 @@ type Sandbox struct {
 	currency string
 	quota    *quota
 	meta     metafields
+	custMeta metafields
+	notes    orderNotes
 	hooks    *hooks
 	mux      *http.ServeMux
 	served   atomic.Int64
@@ -129,6 +140,9 @@ func New(model *storesandbox.Model, faults *erpsandbox.Faults, creds Credentials
 	s := &Sandbox{
 		model: model, faults: faults, creds: creds, now: time.Now, currency: "USD",
 		quota: newQuota(DefaultQuota, DefaultWindow), stop: stop,
+		meta: metafields{resource: "order"}, custMeta: metafields{resource: "customer"},
+		notes: orderNotes{staff: map[int64]string{}, shipments: map[int64]shipmentInput{},
+			statuses: map[int64]int{}},
 	}
 	s.hooks = newHooks(s, life)
 	for _, opt := range opts {
@@ -164,8 +178,13 @@ func (s *Sandbox) routes() {
 	s.handle(2, "orders/list", "GET "+v2+"/orders", s.listOrders)
 	s.handle(2, "orders/get", "GET "+v2+"/orders/{id}", s.getOrder)
 	s.handle(2, "orders/products", "GET "+v2+"/orders/{id}/products", s.listProducts)
+	s.handle(2, "orders/update", "PUT "+v2+"/orders/{id}", s.updateOrder)
 	s.handle(2, "orders/shipping_addresses", "GET "+v2+"/orders/{id}/shipping_addresses",
 		s.listShippingAddresses)
+	s.handle(2, "shipments/list", "GET "+v2+"/orders/{id}/shipments", s.listShipments)
+	s.handle(2, "shipments/create", "POST "+v2+"/orders/{id}/shipments", s.createShipment)
+	s.handle(3, "refunds/list", "GET "+v3+"/orders/{id}/payment_actions/refunds",
+		s.listRefunds)
 	s.handle(3, "metafields/list", "GET "+v3+"/orders/{id}/metafields", s.listMetafields)
 	s.handle(3, "metafields/create", "POST "+v3+"/orders/{id}/metafields", s.createMetafield)
 	s.handle(3, "metafields/update", "PUT "+v3+"/orders/{id}/metafields/{mid}",
@@ -174,8 +193,10 @@ func (s *Sandbox) routes() {
 	s.handle(3, "inventory/items", "GET "+v3+"/inventory/items", s.listItems)
 	s.handle(3, "inventory/adjust", "PUT "+v3+"/inventory/adjustments/absolute", s.adjust)
 	s.handle(3, "products/list", "GET "+v3+"/catalog/products", s.listProducts3)
+	s.handle(3, "products/create", "POST "+v3+"/catalog/products", s.createProduct)
 	s.handle(3, "variants/list", "GET "+v3+"/catalog/variants", s.listVariants)
 	s.handle(3, "variants/update", "PUT "+v3+"/catalog/variants", s.updateVariants)
+	s.customerRoutes(v3)
 	s.handle(3, "hooks/list", "GET "+v3+"/hooks", s.hooks.list)
 	s.handle(3, "hooks/create", "POST "+v3+"/hooks", s.hooks.create)
 	s.handle(3, "hooks/get", "GET "+v3+"/hooks/{id}", s.hooks.get)

@@ -21,6 +21,11 @@ func (s *Sandbox) root(p plan) obj {
 		"productVariants":      resolver(s.resolveVariants),
 		"locations":            resolver(s.resolveLocations),
 		"webhookSubscriptions": resolver(s.resolveSubscriptions),
+		"customer":             resolver(s.resolveCustomer),
+		"customers":            resolver(s.resolveCustomers),
+		"inventoryItem":        resolver(s.resolveInventoryItem),
+		"job":                  resolver(s.resolveJob),
+		"refund":               resolver(s.resolveRefund),
 	}}
 }
 
@@ -75,24 +80,36 @@ func (s *Sandbox) variantObj(p storesandbox.Product) obj {
 		"price":            price,
 		"compareAtPrice":   compareAt,
 		"updatedAt":        apiTime(p.Modified),
-		"product":          productObj(p),
-		"inventoryItem":    inventoryItemObj(p),
+		"product":          s.productObj(p),
+		"inventoryItem":    s.inventoryItemObj(p),
 	}}
 }
 
-func productObj(p storesandbox.Product) obj {
+// productObj is the product of a model product, which has it as its one
+// variant; a draft product is in status DRAFT.
+func (s *Sandbox) productObj(p storesandbox.Product) obj {
 	id := productIDBase + p.ID
+	status := "ACTIVE"
+	if p.Draft {
+		status = "DRAFT"
+	}
 	return obj{typename: typeProduct, fields: map[string]any{
 		"id": gid(typeProduct, id), "legacyResourceId": strconv.FormatInt(id, 10),
-		"title": p.Name,
+		"title": p.Name, "status": status,
+		"variants": resolver(func(c call) (any, error) {
+			return paginate(typeVariant, positional([]obj{s.variantObj(p)}), c.args)
+		}),
 	}}
 }
 
-func inventoryItemObj(p storesandbox.Product) obj {
+func (s *Sandbox) inventoryItemObj(p storesandbox.Product) obj {
 	id := itemIDBase + p.ID
 	return obj{typename: typeInventoryItem, fields: map[string]any{
 		"id": gid(typeInventoryItem, id), "legacyResourceId": strconv.FormatInt(id, 10),
 		"sku": nullable(p.SKU), "tracked": true,
+		"inventoryLevels": resolver(func(c call) (any, error) {
+			return s.inventoryLevels(p, c)
+		}),
 	}}
 }
 

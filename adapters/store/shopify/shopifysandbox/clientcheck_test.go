@@ -103,11 +103,35 @@ func orderOnSubscription(ctx context.Context, t *testing.T, sb *Sandbox,
 func checkModelAfterClient(t *testing.T, model *storesandbox.Model) {
 	t.Helper()
 	first := model.ChangedOrders(time.Time{}, time.Time{}, 0, 0)
-	var marked int
+	var marked, shipped, cancelled int
 	for _, o := range first {
 		if o.Metafields["erp.sales_order_id"] == "SO-CHECK-1" {
 			marked++
 		}
+		for _, f := range o.Fulfillments {
+			if f.TrackingNumber == "CHECK-TRK" && f.Carrier == "DHL" && len(f.Lines) == 1 &&
+				f.Lines[0].Quantity == 1 {
+				shipped++
+			}
+		}
+		if o.Status == storesandbox.StatusCancelled && len(o.Refunds) == 0 {
+			cancelled++
+		}
+	}
+	if shipped != 1 || cancelled != 1 {
+		t.Errorf("after the client check: %d orders shipped, %d cancelled; want 1, 1",
+			shipped, cancelled)
+	}
+	draft, ok := model.ProductBySKU("CHECK-DRAFT")
+	if !ok || !draft.Draft || draft.PriceMinor != 725 {
+		t.Errorf("after the client check: CHECK-DRAFT %+v, %v; want a draft at 7.25", draft, ok)
+	}
+	a, _ := model.AccountByEmail("check@example.test")
+	if a.LastName != "Checked" || a.City != "Porto" ||
+		a.Metafields["erpsync.credit_limit"] != "250000" ||
+		a.Metafields["erpsync.payment_terms"] != "" {
+		t.Errorf("after the client check: customer %+v; want Checked in Porto with a "+
+			"credit limit and no payment terms", a)
 	}
 	stock, _ := model.Stock("CHECK-1", "WH-EAST")
 	p, _ := model.ProductBySKU("CHECK-1")

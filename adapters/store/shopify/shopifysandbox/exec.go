@@ -178,6 +178,15 @@ func (e *executor) complete(v any, f *ast.Field, path []any) any {
 			list[i] = e.complete(item, f, append(append([]any(nil), path...), i))
 		}
 		return list
+	case []any: // a list whose entries may be null
+		list := make([]any, len(x))
+		for i, item := range x {
+			list[i] = item
+			if o, ok := item.(obj); ok {
+				list[i] = e.complete(o, f, append(append([]any(nil), path...), i))
+			}
+		}
+		return list
 	}
 	return v
 }

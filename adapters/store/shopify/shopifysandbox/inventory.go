@@ -202,7 +202,7 @@ func (s *Sandbox) writeQuantities(name string, input map[string]any,
 		}
 		changes = append(changes, obj{typename: "InventoryChange", fields: map[string]any{
 			"name": name, "delta": stored.Available - w.before,
-			"quantityAfterChange": stored.Available, "item": inventoryItemObj(w.product),
+			"quantityAfterChange": stored.Available, "item": s.inventoryItemObj(w.product),
 			"location": locationObj(w.location),
 		}})
 	}

@@ -26,6 +26,11 @@ func (s *Sandbox) mutationRoot(version string) obj {
 			return s.createSubscription(c, version)
 		}),
 		"webhookSubscriptionDelete": resolver(s.deleteSubscription),
+		"metafieldsDelete":          resolver(s.metafieldsDelete),
+		"customerUpdate":            resolver(s.customerUpdate),
+		"productSet":                resolver(s.productSet),
+		"fulfillmentCreate":         resolver(s.fulfillmentCreate),
+		"orderCancel":               resolver(s.orderCancel),
 	}}
 }
 
@@ -43,7 +48,7 @@ func userError(typename, code, message string, path ...any) obj {
 
 // metafieldWrite is one checked input of metafieldsSet.
 type metafieldWrite struct {
-	order storesandbox.Order
+	owner metaOwner
 	key   string // "namespace.key"
 	value string
 	typ   string
@@ -54,7 +59,8 @@ var (
 	keyPattern       = regexp.MustCompile(`^[a-zA-Z0-9_-]{2,64}$`)
 )
 
-// metafieldsSet sets up to 25 metafields of orders, all or none.
+// metafieldsSet sets up to 25 metafields of orders and customers, all or
+// none.
 func (s *Sandbox) metafieldsSet(c call) (any, error) {
 	inputs, _ := c.args["metafields"].([]any)
 	const errType = "MetafieldsSetUserError"
@@ -99,10 +105,9 @@ func metafieldsPayload(metafields []obj, errs []obj) obj {
 // checkMetafield checks one input; on refusal it returns the error code,
 // the input field at fault and the message.
 func (s *Sandbox) checkMetafield(m map[string]any) (metafieldWrite, string, string, string) {
-	owner, _ := toString(m["ownerId"])
-	id, ok := parseGID(owner, typeOrder)
-	o, found := s.model.Order(id)
-	if !ok || !found {
+	ownerID, _ := toString(m["ownerId"])
+	o, found := s.metaOwner(ownerID)
+	if !found {
 		return metafieldWrite{}, "INVALID_VALUE", "ownerId", "Owner does not exist."
 	}
 	ns, _ := toString(m["namespace"])
@@ -115,7 +120,7 @@ func (s *Sandbox) checkMetafield(m map[string]any) (metafieldWrite, string, stri
 	full := ns + "." + key
 	if typ == "" {
 		s.mu.Lock()
-		typ = s.types[metafieldKey{order: id, key: full}]
+		typ = s.types[metafieldKey{owner: o.id, key: full}]
 		s.mu.Unlock()
 	}
 
@@ -123,13 +128,13 @@ func (s *Sandbox) checkMetafield(m map[string]any) (metafieldWrite, string, stri
 		return metafieldWrite{}, code, field, msg
 	}
 	if want, ok := m["compareDigest"]; ok {
-		current, exists := o.Metafields[full]
+		current, exists := o.fields[full]
 		if d, _ := want.(string); (want == nil) == exists || want != nil && d != digest(current) {
 			return metafieldWrite{}, "STALE_OBJECT", "compareDigest", "The resource has been " +
 				"updated since it was loaded. Try again with an updated `compareDigest` value."
 		}
 	}
-	return metafieldWrite{order: o, key: full, value: value, typ: typ}, "", "", ""
+	return metafieldWrite{owner: o, key: full, value: value, typ: typ}, "", "", ""
 }
 
 // checkMetafieldValue checks the names, the type and the value.
@@ -164,12 +169,13 @@ func checkMetafieldValue(ns, key, value, typ string) (string, string, string) {
 func (s *Sandbox) applyMetafields(writes []metafieldWrite) (any, error) {
 	out := make([]obj, 0, len(writes))
 	for _, w := range writes {
-		o, err := s.model.SetMetafield(w.order.ID, w.key, w.value)
+		o, err := s.setMetafield(w.owner, w.key, w.value)
 		if err != nil {
-			return nil, fmt.Errorf("set metafield %s of order %d: %w", w.key, w.order.ID, err)
+			return nil, fmt.Errorf("set metafield %s of %s %d: %w", w.key, w.owner.typ,
+				w.owner.id, err)
 		}
 		s.mu.Lock()
-		s.types[metafieldKey{order: o.ID, key: w.key}] = w.typ
+		s.types[metafieldKey{owner: o.id, key: w.key}] = w.typ
 		s.mu.Unlock()
 		out = append(out, s.metafieldObj(o, w.key, w.value))
 	}
@@ -190,7 +196,7 @@ func (s *Sandbox) variantsBulkUpdate(c call) (any, error) {
 	n, ok := parseGID(productID, typeProduct)
 	p, found := s.productByID(n - productIDBase)
 	if !ok || !found {
-		return variantsPayload(nil, nil, []obj{userError(errType, "PRODUCT_DOES_NOT_EXIST",
+		return s.variantsPayload(nil, nil, []obj{userError(errType, "PRODUCT_DOES_NOT_EXIST",
 			"Product does not exist", "productId")}), nil
 	}
 
@@ -208,15 +214,15 @@ func (s *Sandbox) variantsBulkUpdate(c call) (any, error) {
 	}
 	partial, _ := c.args["allowPartialUpdates"].(bool)
 	if len(errs) > 0 && !partial {
-		return variantsPayload(&p, nil, errs), nil
+		return s.variantsPayload(&p, nil, errs), nil
 	}
 	return s.applyPrices(p, changes, errs)
 }
 
-func variantsPayload(p *storesandbox.Product, variants []obj, errs []obj) obj {
+func (s *Sandbox) variantsPayload(p *storesandbox.Product, variants []obj, errs []obj) obj {
 	fields := map[string]any{"product": nil, "productVariants": nil, "userErrors": errs}
 	if p != nil {
-		fields["product"] = productObj(*p)
+		fields["product"] = s.productObj(*p)
 	}
 	if variants != nil {
 		fields["productVariants"] = variants
@@ -279,7 +285,7 @@ func (s *Sandbox) applyPrices(p storesandbox.Product, changes []priceChange,
 	if variants == nil {
 		variants = []obj{}
 	}
-	return variantsPayload(&p, variants, errs), nil
+	return s.variantsPayload(&p, variants, errs), nil
 }
 
 func applyPriceChange(q *storesandbox.Product, ch priceChange) {

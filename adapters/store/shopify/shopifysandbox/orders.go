@@ -111,41 +111,49 @@ func (s *Sandbox) orderObj(o storesandbox.Order) obj {
 	t := orderTotals(o)
 	cur := o.Currency
 	return obj{typename: typeOrder, fields: map[string]any{
-		"id":                      gid(typeOrder, o.ID),
-		"legacyResourceId":        strconv.FormatInt(o.ID, 10),
-		"name":                    "#" + strconv.FormatInt(o.Number, 10),
-		"number":                  o.Number,
-		"email":                   nullable(o.Customer.Email),
-		"phone":                   nullable(o.Customer.Phone),
-		"createdAt":               apiTime(o.Created),
-		"processedAt":             apiTime(o.Created),
-		"updatedAt":               apiTime(o.Modified),
-		"currencyCode":            cur,
-		"presentmentCurrencyCode": cur,
-		"taxesIncluded":           o.TaxesIncluded,
-		"test":                    false,
-		"discountCodes":           discountCodes(o),
-		"subtotalPriceSet":        moneyBag(t.subtotal, cur),
-		"totalPriceSet":           moneyBag(o.TotalMinor, cur),
-		"currentTotalPriceSet":    moneyBag(o.TotalMinor, cur),
-		"totalDiscountsSet":       moneyBag(t.discounts, cur),
-		"totalShippingPriceSet":   moneyBag(o.ShippingMinor, cur),
-		"totalTaxSet":             moneyBag(o.TaxMinor, cur),
-		"taxLines":                taxLines(o.TaxMinor, taxRate(o, t), cur),
-		"lineItems":               pageOf(typeLineItem, lineItems(o)),
-		"shippingLines":           pageOf(typeShippingLine, shippingLines(o)),
-		"customer":                customerObj(o.Customer),
-		"shippingAddress":         addressObj(o.Customer),
-		"billingAddress":          addressObj(o.Customer),
-		"metafield":               s.orderResolver(o, s.metafield),
-		"metafields":              s.orderResolver(o, s.metafieldList),
+		"id":                       gid(typeOrder, o.ID),
+		"legacyResourceId":         strconv.FormatInt(o.ID, 10),
+		"name":                     "#" + strconv.FormatInt(o.Number, 10),
+		"number":                   o.Number,
+		"email":                    nullable(o.Customer.Email),
+		"phone":                    nullable(o.Customer.Phone),
+		"createdAt":                apiTime(o.Created),
+		"processedAt":              apiTime(o.Created),
+		"updatedAt":                apiTime(o.Modified),
+		"currencyCode":             cur,
+		"presentmentCurrencyCode":  cur,
+		"taxesIncluded":            o.TaxesIncluded,
+		"test":                     false,
+		"discountCodes":            discountCodes(o),
+		"subtotalPriceSet":         moneyBag(t.subtotal, cur),
+		"totalPriceSet":            moneyBag(o.TotalMinor, cur),
+		"currentTotalPriceSet":     moneyBag(o.TotalMinor, cur),
+		"totalDiscountsSet":        moneyBag(t.discounts, cur),
+		"totalShippingPriceSet":    moneyBag(o.ShippingMinor, cur),
+		"totalTaxSet":              moneyBag(o.TaxMinor, cur),
+		"taxLines":                 taxLines(o.TaxMinor, taxRate(o, t), cur),
+		"lineItems":                pageOf(typeLineItem, lineItems(o)),
+		"shippingLines":            pageOf(typeShippingLine, shippingLines(o)),
+		"shippingAddress":          addressObj(o.Customer),
+		"billingAddress":           addressObj(o.Customer),
+		"metafield":                s.ownerResolver(orderOwner(o), s.metafield),
+		"metafields":               s.ownerResolver(orderOwner(o), s.metafieldList),
+		"cancelledAt":              s.cancelledAt(o),
+		"cancelReason":             cancelReason(o),
+		"totalRefundedSet":         moneyBag(refunded(o), cur),
+		"closed":                   o.Status == storesandbox.StatusCancelled,
+		"displayFulfillmentStatus": displayFulfillmentStatus(o),
+		"refunds":                  listOf(refundObjs(o)),
+		"fulfillments":             listOf(fulfillmentObjs(o)),
+		"fulfillmentOrders":        pageOf(typeFulfillmentOrder, fulfillmentOrders(o)),
+		"customer":                 s.orderCustomer(o.Customer),
 	}}
 }
 
-// orderResolver binds a resolver of an order's field to o.
-func (s *Sandbox) orderResolver(o storesandbox.Order,
-	resolve func(storesandbox.Order, call) (any, error)) resolver {
-	return func(c call) (any, error) { return resolve(o, c) }
+// ownerResolver binds a resolver of a metafield owner's field to m.
+func (s *Sandbox) ownerResolver(m metaOwner,
+	resolve func(metaOwner, call) (any, error)) resolver {
+	return func(c call) (any, error) { return resolve(m, c) }
 }
 
 // pageOf resolves a nested connection over nodes in their order.
@@ -172,18 +180,22 @@ func taxLines(tax int64, rate float64, currency string) []obj {
 func lineItems(o storesandbox.Order) []obj {
 	out := make([]obj, len(o.Lines))
 	for i, l := range o.Lines {
-		out[i] = obj{typename: typeLineItem, fields: map[string]any{
-			"id":                   gid(typeLineItem, l.ID),
-			"sku":                  nullable(l.SKU),
-			"name":                 l.Name,
-			"title":                l.Name,
-			"quantity":             l.Quantity,
-			"originalUnitPriceSet": moneyBag(l.UnitPriceMinor, o.Currency),
-			"totalDiscountSet":     moneyBag(l.DiscountMinor, o.Currency),
-			"taxLines":             taxLines(l.TaxMinor, 0, o.Currency),
-		}}
+		out[i] = lineItemObj(l, o.Currency)
 	}
 	return out
+}
+
+func lineItemObj(l storesandbox.Line, currency string) obj {
+	return obj{typename: typeLineItem, fields: map[string]any{
+		"id":                   gid(typeLineItem, l.ID),
+		"sku":                  nullable(l.SKU),
+		"name":                 l.Name,
+		"title":                l.Name,
+		"quantity":             l.Quantity,
+		"originalUnitPriceSet": moneyBag(l.UnitPriceMinor, currency),
+		"totalDiscountSet":     moneyBag(l.DiscountMinor, currency),
+		"taxLines":             taxLines(l.TaxMinor, 0, currency),
+	}}
 }
 
 func shippingLines(o storesandbox.Order) []obj {
@@ -195,29 +207,6 @@ func shippingLines(o storesandbox.Order) []obj {
 		"id": gid(typeShippingLine, o.ID), "title": shippingTitle, "code": shippingCode,
 		"originalPriceSet": price, "discountedPriceSet": price,
 	}}}
-}
-
-// customerObj is the order's customer, or nil for a guest checkout, which
-// the model marks with a zero customer id.
-func customerObj(c storesandbox.Customer) any {
-	if c.ID == 0 {
-		return nil
-	}
-	fields := map[string]any{
-		"id": gid(typeCustomer, c.ID), "legacyResourceId": strconv.FormatInt(c.ID, 10),
-		"firstName": nullable(c.FirstName), "lastName": nullable(c.LastName),
-		"displayName":         strings.TrimSpace(c.FirstName + " " + c.LastName),
-		"defaultEmailAddress": nil, "defaultPhoneNumber": nil,
-	}
-	if c.Email != "" {
-		fields["defaultEmailAddress"] = obj{typename: "CustomerEmailAddress",
-			fields: map[string]any{"emailAddress": c.Email}}
-	}
-	if c.Phone != "" {
-		fields["defaultPhoneNumber"] = obj{typename: "CustomerPhoneNumber",
-			fields: map[string]any{"phoneNumber": c.Phone}}
-	}
-	return obj{typename: typeCustomer, fields: fields}
 }
 
 // addressObj is the customer's address as a MailingAddress, or nil when the
@@ -237,36 +226,54 @@ func addressObj(c storesandbox.Customer) any {
 	}}
 }
 
-// metafieldKey names one metafield of one order.
+// metafieldKey names one metafield of one owner. Orders and customers
+// take their ids from one sequence of the model, so an id names one owner.
 type metafieldKey struct {
-	order int64
+	owner int64
 	key   string // "namespace.key"
 }
 
-// metafield answers Order.metafield(namespace:, key:).
-func (s *Sandbox) metafield(o storesandbox.Order, c call) (any, error) {
+// metaOwner is a record that carries metafields: an order or a customer.
+type metaOwner struct {
+	id       int64
+	typ      string // typeOrder or typeCustomer
+	fields   map[string]string
+	modified time.Time
+}
+
+func orderOwner(o storesandbox.Order) metaOwner {
+	return metaOwner{id: o.ID, typ: typeOrder, fields: o.Metafields, modified: o.Modified}
+}
+
+func accountOwner(a storesandbox.Account) metaOwner {
+	return metaOwner{id: a.ID, typ: typeCustomer, fields: a.Metafields, modified: a.Modified}
+}
+
+// metafield answers metafield(namespace:, key:) of an order or customer.
+func (s *Sandbox) metafield(o metaOwner, c call) (any, error) {
 	ns, ok := toString(c.args["namespace"])
 	if !ok || ns == "" {
 		ns = appNamespace
 	}
 	key, _ := toString(c.args["key"])
 	full := ns + "." + key
-	value, ok := o.Metafields[full]
+	value, ok := o.fields[full]
 	if !ok {
 		return nil, nil
 	}
 	return s.metafieldObj(o, full, value), nil
 }
 
-// metafieldList answers Order.metafields(namespace:, keys:).
-func (s *Sandbox) metafieldList(o storesandbox.Order, c call) (any, error) {
+// metafieldList answers metafields(namespace:, keys:) of an order or
+// customer.
+func (s *Sandbox) metafieldList(o metaOwner, c call) (any, error) {
 	ns, _ := toString(c.args["namespace"])
 	keys, _ := c.args["keys"].([]any)
 	var nodes []obj
-	for _, full := range sortedKeys(o.Metafields) {
+	for _, full := range sortedKeys(o.fields) {
 		space, _, _ := strings.Cut(full, ".")
 		if (ns == "" || space == ns) && wanted(keys, full) {
-			nodes = append(nodes, s.metafieldObj(o, full, o.Metafields[full]))
+			nodes = append(nodes, s.metafieldObj(o, full, o.fields[full]))
 		}
 	}
 	return paginate(typeMetafield, positional(nodes), c.args)
@@ -284,10 +291,10 @@ func wanted(keys []any, full string) bool {
 	return false
 }
 
-// metafieldObj is a Metafield of the order, with the id the sandbox keeps
+// metafieldObj is a Metafield of the owner, with the id the sandbox keeps
 // for it.
-func (s *Sandbox) metafieldObj(o storesandbox.Order, full, value string) obj {
-	k := metafieldKey{order: o.ID, key: full}
+func (s *Sandbox) metafieldObj(o metaOwner, full, value string) obj {
+	k := metafieldKey{owner: o.id, key: full}
 	s.mu.Lock()
 	id, ok := s.metafields[k]
 	if !ok {
@@ -301,7 +308,7 @@ func (s *Sandbox) metafieldObj(o storesandbox.Order, full, value string) obj {
 	}
 
 	ns, key, _ := strings.Cut(full, ".")
-	at := apiTime(o.Modified)
+	at := apiTime(o.modified)
 	return obj{typename: typeMetafield, fields: map[string]any{
 		"id": gid(typeMetafield, id), "namespace": ns, "key": key, "value": value,
 		"type": typ, "compareDigest": digest(value), "createdAt": at, "updatedAt": at,

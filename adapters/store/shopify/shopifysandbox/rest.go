@@ -87,7 +87,7 @@ func (s *Sandbox) serveOrder(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusNotFound, map[string]string{"errors": "Not Found"})
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"order": onlyFields(restOrder(o),
+		writeJSON(w, http.StatusOK, map[string]any{"order": onlyFields(s.restOrder(o),
 			r.URL.Query().Get("fields"))})
 	})
 }
@@ -126,7 +126,7 @@ func (s *Sandbox) serveOrders(w http.ResponseWriter, r *http.Request) {
 		}
 		list := make([]map[string]any, len(page))
 		for i, o := range page {
-			list[i] = onlyFields(restOrder(o), q.Get("fields"))
+			list[i] = onlyFields(s.restOrder(o), q.Get("fields"))
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"orders": list})
 	})
@@ -243,7 +243,7 @@ func onlyFields(resource map[string]any, fields string) map[string]any {
 }
 
 // restOrder is an order as the REST Admin API and webhooks give it.
-func restOrder(o storesandbox.Order) map[string]any {
+func (s *Sandbox) restOrder(o storesandbox.Order) map[string]any {
 	t := orderTotals(o)
 	cur := o.Currency
 	amount := func(minor int64) string { return money.Decimal(minor, cur) }
@@ -263,8 +263,10 @@ func restOrder(o storesandbox.Order) map[string]any {
 		"presentment_currency":     cur,
 		"taxes_included":           o.TaxesIncluded,
 		"test":                     false,
-		"financial_status":         "paid",
-		"fulfillment_status":       nil,
+		"financial_status":         financialStatus(o),
+		"fulfillment_status":       restFulfillmentStatus(o),
+		"cancelled_at":             nil,
+		"cancel_reason":            nil,
 		"total_price":              amount(o.TotalMinor),
 		"subtotal_price":           amount(t.subtotal),
 		"total_line_items_price":   amount(t.subtotal + t.discounts),
@@ -285,7 +287,36 @@ func restOrder(o storesandbox.Order) map[string]any {
 		"tags":                     "",
 		"source_name":              "web",
 	}
+	if o.Status == storesandbox.StatusCancelled {
+		reason, _ := cancelReason(o).(string)
+		out["cancelled_at"] = restTime(s.cancelTime(o))
+		out["cancel_reason"] = strings.ToLower(reason)
+	}
 	return out
+}
+
+// financialStatus is the REST order's financial_status: paid, or what its
+// refunds made of it.
+func financialStatus(o storesandbox.Order) string {
+	switch r := refunded(o); {
+	case r == 0:
+		return "paid"
+	case r >= o.TotalMinor:
+		return "refunded"
+	}
+	return "partially_refunded"
+}
+
+// restFulfillmentStatus is the REST order's fulfillment_status: null when
+// nothing is shipped.
+func restFulfillmentStatus(o storesandbox.Order) any {
+	switch displayFulfillmentStatus(o) {
+	case "FULFILLED":
+		return "fulfilled"
+	case "PARTIALLY_FULFILLED":
+		return "partial"
+	}
+	return nil
 }
 
 func restMoney(minor int64, currency string) map[string]any {

@@ -14,26 +14,32 @@
 // schema of the part of the Admin API it serves (schema.graphql), with
 // variables, aliases and fragments, and answers unknown fields and bad
 // arguments with GraphQL errors. It serves the shop, orders with their line
-// items, shipping lines, customer, address and metafields, product
-// variants, locations and webhook subscriptions, and the mutations
-// metafieldsSet, inventorySetQuantities (with changeFromQuantity and the
+// items, shipping lines, customer, address, metafields, cancellation,
+// refunds, fulfillments and one fulfillment order, customers with their
+// address and metafields, products and variants (drafts among them),
+// inventory levels, locations and webhook subscriptions, and the mutations
+// metafieldsSet and metafieldsDelete (of orders and customers; deletion of
+// customers' only), inventorySetQuantities (with changeFromQuantity and the
 // @idempotent directive that API 2026-04 requires),
-// productVariantsBulkUpdate, webhookSubscriptionCreate and
-// webhookSubscriptionDelete, in the shape of API 2026-04 and later whatever
-// the version asked for. Every answer carries its calculated query cost;
-// a leaky bucket refuses queries that do not fit with Shopify's THROTTLED
-// error in an HTTP 200. The REST endpoints count calls in a bucket of 40 that
-// leaks 2 a second, report it in X-Shopify-Shop-Api-Call-Limit, and answer
-// 429 with Retry-After when it is full.
+// productVariantsBulkUpdate, productSet (a new product of one variant),
+// customerUpdate, fulfillmentCreate, orderCancel (a job done at once),
+// webhookSubscriptionCreate and webhookSubscriptionDelete, in the shape of
+// API 2026-04 and later whatever the version asked for. Every answer
+// carries its calculated query cost; a leaky bucket refuses queries that do
+// not fit with Shopify's THROTTLED error in an HTTP 200. The REST endpoints
+// count calls in a bucket of 40 that leaks 2 a second, report it in
+// X-Shopify-Shop-Api-Call-Limit, and answer 429 with Retry-After when it is
+// full.
 //
 // Calls carry the app's fixed access token or one that the client
 // credentials grant issued, which lasts a day; others get Shopify's 401.
 //
-// Subscribed webhooks of new and updated orders are delivered with
-// Shopify's headers, signed with the app's client secret, and retried on
-// Shopify's schedule. Every API request passes through [erpsandbox.Faults]
-// under an operation name such as "graphql/orders" or "rest/orders"; its
-// rate-limit answer is Shopify's own.
+// Subscribed webhooks of orders (created, updated, cancelled, edited,
+// fulfilled or partially fulfilled), refunds and customers (created,
+// updated) are delivered with Shopify's headers, signed with the app's
+// client secret, and retried on Shopify's schedule. Every API request
+// passes through [erpsandbox.Faults] under an operation name such as
+// "graphql/orders" or "rest/orders"; its rate-limit answer is Shopify's own.
 package shopifysandbox
 
 import (
@@ -132,6 +138,7 @@ type Sandbox struct {
 	idempotency map[string]idempotent
 	subs        []*subscription
 	tokens      map[string]time.Time
+	cancelled   cancelTimes
 }
 
 // New returns a sandbox serving model through Shopify's Admin API, with
@@ -149,6 +156,7 @@ func New(model *storesandbox.Model, faults *erpsandbox.Faults, creds Credentials
 		schema: schema, bucketSize: DefaultBucketSize, restoreRate: DefaultRestoreRate,
 		metafields: map[metafieldKey]int64{}, types: map[metafieldKey]string{},
 		idempotency: map[string]idempotent{}, tokens: map[string]time.Time{},
+		cancelled:     cancelTimes{},
 		tokenLifetime: DefaultTokenLifetime,
 	}
 	for _, opt := range opts {

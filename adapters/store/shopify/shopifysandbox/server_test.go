@@ -73,7 +73,7 @@ func TestGraphQLAnswersKeepTheQueryShape(t *testing.T) {
 
 	status, a, raw := post(t, srv, "2026-10", q, map[string]any{"n": 2})
 	want := `"data":{"a":{"nodes":[{"id":"gid://shopify/Order/4","number":1001},` +
-		`{"id":"gid://shopify/Order/7","number":1002}],"pageInfo":{"hasNextPage":true}},` +
+		`{"id":"gid://shopify/Order/8","number":1002}],"pageInfo":{"hasNextPage":true}},` +
 		`"shop":{"__typename":"Shop","myshopifyDomain":"erpsync-check.myshopify.com"}}`
 	if status != 200 || !strings.Contains(raw, want) {
 		t.Errorf("answer %d %s, want %s", status, raw, want)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/erpsync/erpsync/adapters/store"
 	"github.com/erpsync/erpsync/adapters/store/storesandbox"
+	"github.com/erpsync/erpsync/internal/money"
 )
 
 // Schedule is Shopify's retry schedule of a failed webhook delivery: eight
@@ -49,14 +50,29 @@ func Sign(secret string, body []byte) string { return store.SignBody(secret, bod
 
 // Webhook topics, as GraphQL names them and as deliveries do.
 var topicNames = map[string]string{
-	"ORDERS_CREATE":  "orders/create",
-	"ORDERS_UPDATED": "orders/updated",
+	"ORDERS_CREATE":              "orders/create",
+	"ORDERS_UPDATED":             "orders/updated",
+	"ORDERS_CANCELLED":           "orders/cancelled",
+	"ORDERS_EDITED":              "orders/edited",
+	"ORDERS_FULFILLED":           "orders/fulfilled",
+	"ORDERS_PARTIALLY_FULFILLED": "orders/partially_fulfilled",
+	"REFUNDS_CREATE":             "refunds/create",
+	"CUSTOMERS_CREATE":           "customers/create",
+	"CUSTOMERS_UPDATE":           "customers/update",
 }
 
-// modelTopics maps the model's events to webhook topics.
-var modelTopics = map[string]string{
-	storesandbox.TopicOrderCreated: "ORDERS_CREATE",
-	storesandbox.TopicOrderUpdated: "ORDERS_UPDATED",
+// modelTopics maps the model's events to webhook topics. Shopify reports a
+// change of an order under its own topic and as an update too; a
+// fulfillment's own topic depends on what is left to ship.
+var modelTopics = map[string][]string{
+	storesandbox.TopicOrderCreated:    {"ORDERS_CREATE"},
+	storesandbox.TopicOrderUpdated:    {"ORDERS_UPDATED"},
+	storesandbox.TopicOrderCancelled:  {"ORDERS_CANCELLED", "ORDERS_UPDATED"},
+	storesandbox.TopicOrderEdited:     {"ORDERS_EDITED", "ORDERS_UPDATED"},
+	storesandbox.TopicRefundCreated:   {"REFUNDS_CREATE", "ORDERS_UPDATED"},
+	storesandbox.TopicOrderFulfilled:  {"ORDERS_FULFILLED", "ORDERS_UPDATED"},
+	storesandbox.TopicCustomerCreated: {"CUSTOMERS_CREATE"},
+	storesandbox.TopicCustomerUpdated: {"CUSTOMERS_UPDATE"},
 }
 
 // A subscription delivers one topic's webhooks to one address.
@@ -68,9 +84,10 @@ type subscription struct {
 	created time.Time
 }
 
-// Subscribe makes the sandbox deliver the webhooks of topic ("ORDERS_CREATE"
-// or "ORDERS_UPDATED") to uri, as webhookSubscriptionCreate does, with the
-// payloads of API version. It returns the subscription's global id.
+// Subscribe makes the sandbox deliver the webhooks of topic (a
+// WebhookSubscriptionTopic such as "ORDERS_CREATE") to uri, as
+// webhookSubscriptionCreate does, with the payloads of API version. It
+// returns the subscription's global id.
 func (s *Sandbox) Subscribe(topic, uri, version string) (string, error) {
 	sub, field, msg := s.addSubscription(topic, uri, version)
 	if msg != "" {
@@ -208,36 +225,105 @@ func subscriptionObj(sub *subscription) obj {
 }
 
 // deliver sends the webhooks of a model event to the subscriptions of its
-// topic. The body is the order as it is now, in the REST Admin API's shape,
-// and every retry carries it unchanged.
+// topics. The body is the record as it is now, in the REST Admin API's
+// shape, and every retry carries it unchanged; the deliveries of one event
+// share its event id.
 func (s *Sandbox) deliver(ev storesandbox.Event) {
-	topic, ok := modelTopics[ev.Topic]
-	if !ok {
-		return
+	if ev.Topic == storesandbox.TopicOrderCancelled {
+		s.noteCancel(ev)
 	}
+	eventID := newUUID()
+	for _, topic := range modelTopics[ev.Topic] {
+		if ev.Topic == storesandbox.TopicOrderFulfilled && topic == "ORDERS_FULFILLED" {
+			topic = s.fulfilledTopic(ev.OrderID)
+		}
+		subs := s.subscribed(topic)
+		if len(subs) == 0 {
+			continue
+		}
+		payload, ok := s.payload(ev, topic)
+		if !ok {
+			continue
+		}
+		body, err := json.Marshal(payload)
+		if err != nil {
+			continue // the model's records always encode
+		}
+		for _, sub := range subs {
+			d := delivery{topic: topicNames[topic], body: body, eventID: eventID,
+				webhookID: newUUID(), at: ev.At, version: sub.version,
+				shop: s.creds.ShopDomain, signature: Sign(s.creds.ClientSecret, body)}
+			s.sender.Send(s.ctx, ev, sub.uri, d.build)
+		}
+	}
+}
+
+// subscribed returns the subscriptions of topic.
+func (s *Sandbox) subscribed(topic string) []subscription {
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	var subs []subscription
 	for _, sub := range s.subs {
 		if sub.topic == topic {
 			subs = append(subs, *sub)
 		}
 	}
-	s.mu.Unlock()
-	o, ok := s.model.Order(ev.OrderID)
-	if len(subs) == 0 || !ok {
-		return
-	}
+	return subs
+}
 
-	body, err := json.Marshal(restOrder(o))
-	if err != nil {
-		return // an order of the model always encodes
+// fulfilledTopic is the topic of a fulfillment of an order: whether it
+// shipped everything, or part of the order.
+func (s *Sandbox) fulfilledTopic(orderID int64) string {
+	o, _ := s.model.Order(orderID)
+	if displayFulfillmentStatus(o) == "FULFILLED" {
+		return "ORDERS_FULFILLED"
 	}
-	eventID := newUUID()
-	for _, sub := range subs {
-		d := delivery{topic: topicNames[topic], body: body, eventID: eventID,
-			webhookID: newUUID(), at: ev.At, version: sub.version, shop: s.creds.ShopDomain,
-			signature: Sign(s.creds.ClientSecret, body)}
-		s.sender.Send(s.ctx, ev, sub.uri, d.build)
+	return "ORDERS_PARTIALLY_FULFILLED"
+}
+
+// payload is the body of topic's webhook of ev, and whether the record is
+// there to send.
+func (s *Sandbox) payload(ev storesandbox.Event, topic string) (any, bool) {
+	if ev.CustomerID != 0 {
+		a, ok := s.model.Account(ev.CustomerID)
+		return restAccount(a), ok
+	}
+	o, ok := s.model.Order(ev.OrderID)
+	if !ok {
+		return nil, false
+	}
+	switch topic {
+	case "REFUNDS_CREATE":
+		if len(o.Refunds) == 0 {
+			return nil, false
+		}
+		return restRefund(o, o.Refunds[len(o.Refunds)-1]), true
+	case "ORDERS_EDITED":
+		return map[string]any{"order_edit": map[string]any{
+			"id": ev.ID, "app_id": nil, "created_at": restTime(ev.At),
+			"notify_customer": false, "order_id": o.ID, "staff_note": "", "user_id": nil,
+			"line_items": map[string]any{"additions": []any{}, "removals": []any{}},
+		}}, true
+	}
+	return s.restOrder(o), true
+}
+
+// restRefund is a refund as the REST Admin API and webhooks give it.
+func restRefund(o storesandbox.Order, r storesandbox.Refund) map[string]any {
+	lines := make([]map[string]any, len(r.Lines))
+	for i, l := range r.Lines {
+		lines[i] = map[string]any{
+			"id": r.ID*1000 + int64(i) + 1, "line_item_id": l.LineID, "quantity": l.Quantity,
+			"restock_type": "no_restock", "subtotal": money.Decimal(l.AmountMinor, o.Currency),
+			"subtotal_set": restMoney(l.AmountMinor, o.Currency),
+			"line_item":    map[string]any{"id": l.LineID, "sku": l.SKU},
+		}
+	}
+	return map[string]any{
+		"id": r.ID, "admin_graphql_api_id": gid(typeRefund, r.ID), "order_id": o.ID,
+		"created_at": restTime(r.Created), "processed_at": restTime(r.Created),
+		"note": nullable(r.Reason), "restock": false, "refund_line_items": lines,
+		"transactions": []any{}, "order_adjustments": []any{},
 	}
 }
 

@@ -100,8 +100,10 @@ func TestOrderMetaIsMatchedByKey(t *testing.T) {
 		t.Errorf("meta_data %v, want one entry holding SO-2", meta)
 	}
 
-	f.send(t, "PUT", path, `{"status":"completed"}`).wantError(t, 400, "rest_invalid_param",
+	f.send(t, "PUT", path, `{"status":"shipped"}`).wantError(t, 400, "rest_invalid_param",
 		"Invalid parameter(s): status")
+	f.send(t, "PUT", path, `{"total":"1.00"}`).wantError(t, 400, "rest_invalid_param",
+		"Invalid parameter(s): total")
 	f.send(t, "PUT", "orders/999", `{"meta_data":[]}`).wantError(t, 400,
 		"woocommerce_rest_shop_order_invalid_id", "Invalid ID.")
 	f.send(t, "PUT", path, `{"meta_data":`).wantError(t, 400, "rest_invalid_json",

@@ -42,6 +42,7 @@ func TestWooCommerceClientLibrary(t *testing.T) {
 		"WOO_CONSUMER_SECRET="+testSecret, "WOO_ORDERS="+strconv.Itoa(clientCheckOrders))
 
 	checkModelAfterClient(t, model)
+	checkLifecycleAfterClient(t, model)
 }
 
 // clientCheckModel returns a model holding what check.js expects.
@@ -95,5 +96,37 @@ func checkModelAfterClient(t *testing.T, model *storesandbox.Model) {
 		two.SalePriceMinor != 2000 {
 		t.Errorf("CHECK-1 price %d stock %d, CHECK-2 %d/%d; want 2150 and 7, CHECK-2 untouched",
 			one.PriceMinor, stock, two.PriceMinor, two.SalePriceMinor)
+	}
+}
+
+// checkLifecycleAfterClient asserts the customer, draft, shipment and
+// cancellation that check.js left in the model.
+func checkLifecycleAfterClient(t *testing.T, model *storesandbox.Model) {
+	t.Helper()
+	var shipped, cancelled int
+	for _, o := range model.ChangedOrders(time.Time{}, time.Time{}, 0, 0) {
+		if len(o.Fulfillments) > 0 {
+			shipped++
+			if f := o.Fulfillments[0]; len(o.Fulfillments) != 1 || f.Ref != "CHECK-SHIP-1" ||
+				f.Carrier != "DHL" || f.Lines[0].Quantity != 2 {
+				t.Errorf("order %d fulfillments %+v, want CHECK-SHIP-1 of 2 by DHL", o.ID,
+					o.Fulfillments)
+			}
+		}
+		if o.Status == storesandbox.StatusCancelled {
+			cancelled++
+		}
+	}
+	if shipped != 1 || cancelled != 1 {
+		t.Errorf("%d orders shipped, %d cancelled; want one of each", shipped, cancelled)
+	}
+
+	a, _ := model.AccountByEmail("check1@example.test")
+	if a.FirstName != "Clara" || a.City != "Porto" ||
+		a.Metafields["erpsync_credit_limit"] != "100000" || len(a.Metafields) != 1 {
+		t.Errorf("customer %+v, want Clara in Porto with a credit limit only", a)
+	}
+	if p, ok := model.ProductBySKU("CHECK-DRAFT"); !ok || !p.Draft || p.PriceMinor != 999 {
+		t.Errorf("CHECK-DRAFT %+v, %v; want a draft at 9.99", p, ok)
 	}
 }

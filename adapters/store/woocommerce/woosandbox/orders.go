@@ -110,67 +110,125 @@ type metaUpdate struct {
 	Value json.RawMessage `json:"value"`
 }
 
-// updateOrder answers PUT /orders/{id}, whose meta_data it applies; the
-// sandbox changes nothing else of an order.
+// orderUpdate is what an order update changes: its status, when given,
+// and meta entries.
+type orderUpdate struct {
+	status  string
+	entries []metaUpdate
+}
+
+// orderStatuses are the statuses an order update may set.
+var orderStatuses = []string{"pending", "processing", "on-hold", "completed", "cancelled",
+	"refunded", "failed", "checkout-draft"}
+
+// updateOrder answers PUT /orders/{id}, whose status and meta_data it
+// applies: first the shipments that erpsync keeps in the meta, then the
+// meta, then the status. The sandbox changes nothing else of an order.
 func (s *Sandbox) updateOrder(w http.ResponseWriter, q *request) {
 	if _, ok := s.model.Order(q.id); !ok {
 		writeError(w, invalidOrderID(http.StatusBadRequest))
 		return
 	}
-	var body map[string]json.RawMessage
-	if err := decodeBody(q, &body); err != nil {
+	u, err := readOrderUpdate(q)
+	if err == nil {
+		err = s.applyOrderUpdate(q.id, u)
+	}
+	if err != nil {
 		writeError(w, err)
 		return
 	}
-	var entries []metaUpdate
+
+	o, _ := s.model.Order(q.id)
+	writeJSON(w, http.StatusOK, fieldsOf(q, s.renderOrder(o, q.site)))
+}
+
+// readOrderUpdate reads the body of an order update.
+func readOrderUpdate(q *request) (orderUpdate, *wpError) {
+	var body map[string]json.RawMessage
+	if err := decodeBody(q, &body); err != nil {
+		return orderUpdate{}, err
+	}
+	var u orderUpdate
 	p := newParams(nil)
 	for k, v := range body {
 		switch k {
 		case "id":
 		case "meta_data":
-			if json.Unmarshal(v, &entries) != nil {
+			if json.Unmarshal(v, &u.entries) != nil {
 				p.fail(k, "rest_invalid_type", "meta_data is not of type array.")
 			}
+		case "status":
+			if json.Unmarshal(v, &u.status) != nil || !slices.Contains(orderStatuses, u.status) {
+				p.fail(k, "rest_not_in_enum", "status is not one of %s.", listing(orderStatuses))
+			}
 		default:
-			p.fail(k, "rest_invalid_param", "the sandbox changes an order's meta_data only")
+			p.fail(k, "rest_invalid_param", "the sandbox changes an order's status and "+
+				"meta_data only")
 		}
 	}
-	if err := p.err(); err != nil {
-		writeError(w, err)
-		return
-	}
+	return u, p.err()
+}
 
-	for _, e := range entries {
-		if err := s.applyMeta(q.id, e); err != nil {
-			writeError(w, err)
-			return
+// applyOrderUpdate applies u to order id.
+//
+// TODO: the update is applied step by step rather than as one save, as
+// the model has no transaction: a status refused after the meta was
+// applied (reopening a cancelled order) leaves the meta applied, and each
+// step tells the webhooks on its own.
+func (s *Sandbox) applyOrderUpdate(id int64, u orderUpdate) *wpError {
+	for _, e := range u.entries {
+		if e.Key == ShipmentsMetaKey {
+			if err := s.mirrorShipments(id, e.Value); err != nil {
+				return err
+			}
 		}
 	}
-	o, _ := s.model.Order(q.id)
-	writeJSON(w, http.StatusOK, fieldsOf(q, s.renderOrder(o, q.site)))
+	for _, e := range u.entries {
+		if err := s.applyMeta(id, e); err != nil {
+			return err
+		}
+	}
+	if u.status == "" {
+		return nil
+	}
+	return s.setStatus(id, u.status)
 }
 
 // applyMeta applies one meta_data entry of an order update. Values other
-// than strings are kept as their JSON text.
+// than strings are kept as their JSON text; a null value deletes the
+// entry, which the model keeps as an empty value.
 func (s *Sandbox) applyMeta(orderID int64, e metaUpdate) *wpError {
-	key := e.Key
-	if key == "" && e.ID != nil {
-		key = s.metaKey(orderID, *e.ID)
-	}
-	if key == "" {
-		p := newParams(nil)
-		p.fail("meta_data", "rest_invalid_param", "meta_data entries need a key")
-		return p.err()
-	}
-
-	value := string(e.Value)
-	var text string
-	if json.Unmarshal(e.Value, &text) == nil {
-		value = text
+	key, value, err := s.metaEntry(orderID, e)
+	if err != nil {
+		return err
 	}
 	if _, err := s.model.SetMetafield(orderID, key, value); err != nil {
 		return errorf(http.StatusBadRequest, "woocommerce_rest_shop_order_not_created", "%v",
 			err)
 	}
 	return nil
+}
+
+// metaEntry returns the key of a meta entry of an update, named by key or
+// by id, and its value as text ("" for null).
+func (s *Sandbox) metaEntry(ownerID int64, e metaUpdate) (string, string, *wpError) {
+	key := e.Key
+	if key == "" && e.ID != nil {
+		key = s.metaKey(ownerID, *e.ID)
+	}
+	if key == "" {
+		p := newParams(nil)
+		p.fail("meta_data", "rest_invalid_param", "meta_data entries need a key")
+		return "", "", p.err()
+	}
+
+	value := string(e.Value)
+	var text *string
+	if json.Unmarshal(e.Value, &text) == nil {
+		value = ""
+		if text != nil {
+			value = *text
+		}
+	}
+	return key, value, nil
 }

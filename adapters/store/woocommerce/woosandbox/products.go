@@ -22,34 +22,39 @@ const batchLimit = 100
 // productJSON is WooCommerce's product resource, the members erpsync and
 // common clients read, in WooCommerce's order.
 type productJSON struct {
-	ID              int64  `json:"id"`
-	Name            string `json:"name"`
-	Slug            string `json:"slug"`
-	Permalink       string `json:"permalink"`
-	DateCreated     string `json:"date_created"`
-	DateCreatedGMT  string `json:"date_created_gmt"`
-	DateModified    string `json:"date_modified"`
-	DateModifiedGMT string `json:"date_modified_gmt"`
-	Type            string `json:"type"`
-	Status          string `json:"status"`
-	SKU             string `json:"sku"`
-	Price           string `json:"price"`
-	RegularPrice    string `json:"regular_price"`
-	SalePrice       string `json:"sale_price"`
-	OnSale          bool   `json:"on_sale"`
-	Purchasable     bool   `json:"purchasable"`
-	TaxStatus       string `json:"tax_status"`
-	ManageStock     bool   `json:"manage_stock"`
-	StockQuantity   *int64 `json:"stock_quantity"`
-	Backorders      string `json:"backorders"`
-	StockStatus     string `json:"stock_status"`
-	Variations      []any  `json:"variations"`
-	MetaData        []any  `json:"meta_data"`
-	Links           links  `json:"_links"`
+	ID              int64   `json:"id"`
+	Name            string  `json:"name"`
+	Slug            string  `json:"slug"`
+	Permalink       string  `json:"permalink"`
+	DateCreated     string  `json:"date_created"`
+	DateCreatedGMT  string  `json:"date_created_gmt"`
+	DateModified    string  `json:"date_modified"`
+	DateModifiedGMT string  `json:"date_modified_gmt"`
+	Type            string  `json:"type"`
+	Status          string  `json:"status"`
+	SKU             string  `json:"sku"`
+	Price           string  `json:"price"`
+	RegularPrice    string  `json:"regular_price"`
+	SalePrice       string  `json:"sale_price"`
+	SaleFrom        *string `json:"date_on_sale_from"`
+	SaleFromGMT     *string `json:"date_on_sale_from_gmt"`
+	SaleTo          *string `json:"date_on_sale_to"`
+	SaleToGMT       *string `json:"date_on_sale_to_gmt"`
+	OnSale          bool    `json:"on_sale"`
+	Purchasable     bool    `json:"purchasable"`
+	TaxStatus       string  `json:"tax_status"`
+	ManageStock     bool    `json:"manage_stock"`
+	StockQuantity   *int64  `json:"stock_quantity"`
+	Backorders      string  `json:"backorders"`
+	StockStatus     string  `json:"stock_status"`
+	Variations      []any   `json:"variations"`
+	MetaData        []any   `json:"meta_data"`
+	Links           links   `json:"_links"`
 }
 
-// renderProduct returns p as WooCommerce shows it: its stock is the level
-// at the sandbox's location.
+// renderProduct returns p as WooCommerce shows it: a draft unpublished,
+// its sale price shown when it has one but sold at only within the sale's
+// schedule, and its stock the level at the sandbox's location.
 func (s *Sandbox) renderProduct(p storesandbox.Product, site string) productJSON {
 	dec := func(minor int64) string { return money.Decimal(minor, s.cfg.Currency) }
 	modified := p.Modified.Format(dateLayout)
@@ -62,8 +67,17 @@ func (s *Sandbox) renderProduct(p storesandbox.Product, site string) productJSON
 		TaxStatus: "taxable", Backorders: "no", StockStatus: "instock",
 		Variations: []any{}, MetaData: []any{}, Links: itemLinks(site, "products", p.ID),
 	}
+	if p.Draft {
+		out.Status = "draft"
+	}
+	sale := s.saleOf(p.ID)
+	out.SaleFrom, out.SaleFromGMT = sale.from.text(), sale.from.text()
+	out.SaleTo, out.SaleToGMT = sale.to.text(), sale.to.text()
 	if p.OnSale() {
-		out.Price, out.SalePrice, out.OnSale = dec(p.SalePriceMinor), dec(p.SalePriceMinor), true
+		out.SalePrice = dec(p.SalePriceMinor)
+	}
+	if p.OnSale() && sale.running(s.cfg.Now()) {
+		out.Price, out.OnSale = dec(p.SalePriceMinor), true
 	}
 	if qty, managed := s.stock(p); managed {
 		out.ManageStock, out.StockQuantity = true, &qty
@@ -173,10 +187,10 @@ type batchBody struct {
 }
 
 // batchProducts answers POST /products/batch. It refuses more than 100
-// items together with 413, as WooCommerce does, and applies each update
-// on its own: a refused one is answered in its place, with its id and the
-// error, and the request still succeeds. The sandbox creates and deletes
-// no products.
+// items together with 413, as WooCommerce does, and applies each create
+// and then each update on its own: a refused one is answered in its place,
+// with its id (0 for a create) and the error, and the request still
+// succeeds. The sandbox deletes no products.
 func (s *Sandbox) batchProducts(w http.ResponseWriter, q *request) {
 	var b batchBody
 	if err := decodeBody(q, &b); err != nil {
@@ -190,9 +204,6 @@ func (s *Sandbox) batchProducts(w http.ResponseWriter, q *request) {
 		return
 	}
 	p := newParams(nil)
-	if len(b.Create) > 0 {
-		p.fail("create", "rest_invalid_param", "the sandbox creates no products")
-	}
 	if len(b.Delete) > 0 {
 		p.fail("delete", "rest_invalid_param", "the sandbox deletes no products")
 	}
@@ -201,15 +212,64 @@ func (s *Sandbox) batchProducts(w http.ResponseWriter, q *request) {
 		return
 	}
 
+	created := make([]any, 0, len(b.Create))
+	for _, item := range b.Create {
+		created = append(created, s.batchCreate(item, q.site))
+	}
 	answers := make([]any, 0, len(b.Update))
 	for _, item := range b.Update {
 		answers = append(answers, s.batchUpdate(item, q.site))
 	}
 	out := map[string]any{}
+	if len(created) > 0 {
+		out["create"] = created
+	}
 	if len(answers) > 0 {
 		out["update"] = answers
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// batchCreate creates one product of a batch and returns its answer. The
+// model needs a SKU and a name; a SKU in use is refused as WooCommerce
+// refuses it.
+func (s *Sandbox) batchCreate(raw json.RawMessage, site string) any {
+	var item map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &item); err != nil {
+		return itemError(0, errorf(http.StatusBadRequest, "rest_invalid_param",
+			"a create item is not an object"))
+	}
+	ch, err := readProductChange(item, s.cfg.Currency, true)
+	if err != nil {
+		return itemError(0, errorf(http.StatusBadRequest,
+			"woocommerce_rest_product_not_created", "%v", err))
+	}
+	if _, ok := s.model.ProductBySKU(ch.sku); ok && ch.sku != "" {
+		return itemError(0, errorf(http.StatusBadRequest, "product_invalid_sku",
+			"Invalid or duplicated SKU."))
+	}
+
+	p, err := s.model.CreateProduct(storesandbox.Product{SKU: ch.sku, Name: ch.name,
+		PriceMinor: deref(ch.regular), SalePriceMinor: deref(ch.sale),
+		Currency: s.cfg.Currency, Draft: ch.status != nil && *ch.status != "publish"})
+	if err != nil {
+		return itemError(0, errorf(http.StatusBadRequest,
+			"woocommerce_rest_product_not_created", "%v", err))
+	}
+	ch.regular, ch.sale, ch.status = nil, nil, nil
+	if err := s.applyProductChange(p, ch); err != nil {
+		return itemError(p.ID, errorf(http.StatusBadRequest,
+			"woocommerce_rest_product_not_created", "%v", err))
+	}
+	p, _ = s.product(p.ID)
+	return s.renderProduct(p, site)
+}
+
+func deref(n *int64) int64 {
+	if n == nil {
+		return 0
+	}
+	return *n
 }
 
 // batchUpdate applies one update of a batch and returns its answer.
@@ -221,7 +281,7 @@ func (s *Sandbox) batchUpdate(item map[string]json.RawMessage, site string) any 
 		return itemError(id, invalidProductID(http.StatusBadRequest))
 	}
 
-	ch, err := readProductChange(item, s.cfg.Currency)
+	ch, err := readProductChange(item, s.cfg.Currency, false)
 	if err == nil {
 		err = s.applyProductChange(p, ch)
 	}
@@ -238,23 +298,41 @@ func itemError(id int64, e *wpError) map[string]any {
 	return map[string]any{"id": id, "error": e.envelope()}
 }
 
-// productChange is what an update of a product changes; nil members are
-// left as they are.
+// productChange is what a create or an update of a product changes; nil
+// members are left as they are.
 type productChange struct {
-	regular, sale *int64
-	manage        *bool
-	stock         *int64
+	sku, name        string
+	status           *string
+	regular, sale    *int64
+	saleFrom, saleTo *dateChange
+	manage           *bool
+	stock            *int64
 }
 
-// readProductChange reads the members of a product update that the
-// sandbox applies, and refuses any other.
-func readProductChange(item map[string]json.RawMessage, currency string) (productChange,
-	error) {
+// productStatuses are the statuses of a product; all but publish hide it.
+var productStatuses = []string{"draft", "pending", "private", "publish"}
+
+// readProductChange reads the members of a product create or update that
+// the sandbox applies, and refuses any other.
+func readProductChange(item map[string]json.RawMessage, currency string,
+	creating bool) (productChange, error) {
 	var ch productChange
 	for k, raw := range item {
 		var err error
 		switch k {
 		case "id":
+		case "sku", "name", "type":
+			err = readCreateOnly(&ch, k, raw, creating)
+		case "status":
+			ch.status = new(string)
+			if json.Unmarshal(raw, ch.status) != nil ||
+				!slices.Contains(productStatuses, *ch.status) {
+				err = fmt.Errorf("is not one of %s", listing(productStatuses))
+			}
+		case "date_on_sale_from", "date_on_sale_from_gmt":
+			ch.saleFrom, err = readDate(raw)
+		case "date_on_sale_to", "date_on_sale_to_gmt":
+			ch.saleTo, err = readDate(raw)
 		case "regular_price":
 			ch.regular, err = readPrice(raw, currency)
 		case "sale_price":
@@ -305,11 +383,35 @@ func readQuantity(raw json.RawMessage) (*int64, error) {
 	return &v, nil
 }
 
-// applyProductChange applies ch to p: its prices, then whether its stock
-// is managed, then its quantity at the sandbox's location, which
-// WooCommerce sets only on a product whose stock it manages.
+// readCreateOnly reads the sku, name or type of a product create; an
+// update may not change them.
+func readCreateOnly(ch *productChange, k string, raw json.RawMessage, creating bool) error {
+	if !creating {
+		return errors.New("the sandbox does not change a product's " + k)
+	}
+	var v string
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return errors.New("is not a string")
+	}
+	switch k {
+	case "sku":
+		ch.sku = v
+	case "name":
+		ch.name = v
+	case "type":
+		if v != "simple" {
+			return errors.New("the sandbox creates simple products only")
+		}
+	}
+	return nil
+}
+
+// applyProductChange applies ch to p: its prices, status and sale
+// schedule, then whether its stock is managed, then its quantity at the
+// sandbox's location, which WooCommerce sets only on a product whose stock
+// it manages.
 func (s *Sandbox) applyProductChange(p storesandbox.Product, ch productChange) error {
-	if ch.regular != nil || ch.sale != nil {
+	if ch.regular != nil || ch.sale != nil || ch.status != nil {
 		_, err := s.model.UpdateProduct(p.ID, func(m *storesandbox.Product) error {
 			if ch.regular != nil {
 				m.PriceMinor = *ch.regular
@@ -317,12 +419,16 @@ func (s *Sandbox) applyProductChange(p storesandbox.Product, ch productChange) e
 			if ch.sale != nil {
 				m.SalePriceMinor = *ch.sale
 			}
+			if ch.status != nil {
+				m.Draft = *ch.status != "publish"
+			}
 			return nil
 		})
 		if err != nil {
 			return err
 		}
 	}
+	s.schedule(p.ID, ch.saleFrom, ch.saleTo)
 
 	_, held := s.model.Stock(p.SKU, s.cfg.Location)
 	s.mu.Lock()

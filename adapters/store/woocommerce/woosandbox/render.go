@@ -52,7 +52,7 @@ type orderJSON struct {
 	ShippingLines      []shippingLineJSON `json:"shipping_lines"`
 	FeeLines           []any              `json:"fee_lines"`
 	CouponLines        []couponLineJSON   `json:"coupon_lines"`
-	Refunds            []any              `json:"refunds"`
+	Refunds            []orderRefundJSON  `json:"refunds"`
 	PaymentURL         string             `json:"payment_url"`
 	IsEditable         bool               `json:"is_editable"`
 	NeedsPayment       bool               `json:"needs_payment"`
@@ -177,7 +177,7 @@ func (s *Sandbox) renderOrder(o storesandbox.Order, site string) orderJSON {
 	}
 
 	out := orderJSON{
-		ID: o.ID, Status: "processing", Currency: cur, Version: WooCommerceVersion,
+		ID: o.ID, Status: s.status(o), Currency: cur, Version: WooCommerceVersion,
 		PricesIncludeTax: o.TaxesIncluded, DateCreated: created, DateModified: modified,
 		DiscountTotal: dec(discount), DiscountTax: dec(0), ShippingTotal: dec(shipping),
 		ShippingTax: dec(shipTax), CartTax: dec(lineTax), Total: dec(o.TotalMinor),
@@ -185,7 +185,8 @@ func (s *Sandbox) renderOrder(o storesandbox.Order, site string) orderJSON {
 		Billing: billing(o.Customer), Shipping: shippingAddress(o.Customer),
 		PaymentMethod: "bacs", PaymentMethodTitle: "Direct bank transfer",
 		CreatedVia: "checkout", DatePaid: created, Number: strconv.FormatInt(o.Number, 10),
-		MetaData: s.renderMeta(o), LineItems: lines, FeeLines: []any{}, Refunds: []any{},
+		MetaData: s.renderMeta(o.ID, o.Metafields), LineItems: lines, FeeLines: []any{},
+		Refunds:         orderRefunds(o),
 		NeedsProcessing: true, DateCreatedGMT: created, DateModifiedGMT: modified,
 		DatePaidGMT: created, CurrencySymbol: currencyOf(cur).symbol,
 		Links: itemLinks(site, "orders", o.ID),
@@ -320,40 +321,45 @@ func (s *Sandbox) itemID(orderID int64, kind string) int64 {
 // metaIDs holds the ids of orders' meta entries: by order, then key.
 type metaIDs map[int64]map[string]int64
 
-// renderMeta returns the order's metafields as meta entries, in the order
-// they were first seen.
-func (s *Sandbox) renderMeta(o storesandbox.Order) []metaJSON {
+// renderMeta returns the metafields of the order or customer with id as
+// meta entries, in the order they were first seen. Orders and customers
+// take their ids from one sequence, so their entries never mix.
+func (s *Sandbox) renderMeta(id int64, fields map[string]string) []metaJSON {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 
-	ids := s.meta[o.ID]
+	ids := s.meta[id]
 	if ids == nil {
 		ids = map[string]int64{}
-		s.meta[o.ID] = ids
+		s.meta[id] = ids
 	}
-	keys := make([]string, 0, len(o.Metafields))
-	for k := range o.Metafields {
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
 
 	out := make([]metaJSON, 0, len(keys))
 	for _, k := range keys {
+		if fields[k] == "" {
+			continue // a deleted entry
+		}
 		if ids[k] == 0 {
 			s.lastItem++
 			ids[k] = s.lastItem
 		}
-		out = append(out, metaJSON{ID: ids[k], Key: k, Value: o.Metafields[k]})
+		out = append(out, metaJSON{ID: ids[k], Key: k, Value: fields[k]})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
 	return out
 }
 
-// metaKey returns the key of the order's meta entry with id, or "".
-func (s *Sandbox) metaKey(orderID, id int64) string {
+// metaKey returns the key of the meta entry with id of an order or a
+// customer, or "".
+func (s *Sandbox) metaKey(ownerID, id int64) string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for k, v := range s.meta[orderID] {
+	for k, v := range s.meta[ownerID] {
 		if v == id {
 			return k
 		}

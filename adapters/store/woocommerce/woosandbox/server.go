@@ -7,10 +7,16 @@
 //
 //	GET              /wp-json/wc/v3/orders                   list, paged, filtered by dates
 //	GET              /wp-json/wc/v3/orders/{id}              one order
-//	POST, PUT, PATCH /wp-json/wc/v3/orders/{id}              its meta_data
+//	POST, PUT, PATCH /wp-json/wc/v3/orders/{id}              its status and meta_data
+//	GET, POST        /wp-json/wc/v3/orders/{id}/notes        its notes
+//	GET              /wp-json/wc/v3/orders/{id}/refunds      its refunds, newest first
+//	GET              /wp-json/wc/v3/customers                list, by email
+//	GET              /wp-json/wc/v3/customers/{id}           one customer
+//	POST, PUT, PATCH /wp-json/wc/v3/customers/{id}           contact, addresses, meta_data
 //	GET              /wp-json/wc/v3/products                 list, by sku (comma list)
 //	GET              /wp-json/wc/v3/products/{id}            one product
-//	POST, PUT, PATCH /wp-json/wc/v3/products/batch           updates: prices, stock
+//	POST, PUT, PATCH /wp-json/wc/v3/products/batch           creates; updates: prices, sales,
+//	                                                         status, stock
 //	POST             /wp-json/wc/v3/webhooks                 subscribe, then ping
 //	GET, PUT         /wp-json/wc/v3/webhooks/{id}            read, re-activate
 //	GET              /wp-json/wc/v3/data/currencies/current  the store's currency
@@ -104,11 +110,14 @@ type Sandbox struct {
 	lastItem  int64
 	webhooks  map[int64]*webhook
 	lastHook  int64
+	statuses  map[int64]string       // order statuses set other than processing, cancelled
+	notes     map[int64][]orderNote  // order notes by order
+	sales     map[int64]saleSchedule // scheduled sales by product
 }
 
 // New returns a sandbox serving model as the store cfg describes, with
 // faults injected by faults (none when nil), and delivering the model's
-// order events to the webhooks subscribed.
+// order and customer events to the webhooks subscribed.
 func New(model *storesandbox.Model, faults *erpsandbox.Faults, cfg Config) *Sandbox {
 	if faults == nil {
 		// The zero configuration is always valid.
@@ -129,6 +138,8 @@ func New(model *storesandbox.Model, faults *erpsandbox.Faults, cfg Config) *Sand
 		model: model, faults: faults, cfg: cfg,
 		nonces: map[string]int64{}, unmanaged: map[int64]bool{},
 		meta: metaIDs{}, items: map[itemKey]int64{}, webhooks: map[int64]*webhook{},
+		statuses: map[int64]string{}, notes: map[int64][]orderNote{},
+		sales: map[int64]saleSchedule{},
 	}
 	s.sender = newSender(s)
 	model.Watch(s.deliver)

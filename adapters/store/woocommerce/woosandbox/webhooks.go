@@ -86,18 +86,58 @@ type webhookJSON struct {
 	Links           links    `json:"_links"`
 }
 
+// WooCommerce's topics of the webhooks the sandbox fires.
+const (
+	TopicOrderCreated    = "order.created"
+	TopicOrderUpdated    = "order.updated"
+	TopicCustomerCreated = "customer.created"
+	TopicCustomerUpdated = "customer.updated"
+)
+
 // hooksOf are the WordPress actions behind the topics the sandbox fires.
 var hooksOf = map[string][]string{
-	storesandbox.TopicOrderCreated: {"woocommerce_new_order"},
-	storesandbox.TopicOrderUpdated: {"woocommerce_update_order", "woocommerce_order_refunded"},
+	TopicOrderCreated:    {"woocommerce_new_order"},
+	TopicOrderUpdated:    {"woocommerce_update_order", "woocommerce_order_refunded"},
+	TopicCustomerCreated: {"user_register", "woocommerce_created_customer"},
+	TopicCustomerUpdated: {"profile_update", "woocommerce_update_customer"},
+}
+
+// topicOf returns WooCommerce's topic of a model event: every change of an
+// order, a cancellation, an edit, a fulfillment or a refund, saves the
+// order and is an order.updated; "" for an event WooCommerce has no topic
+// of.
+func topicOf(modelTopic string) string {
+	switch modelTopic {
+	case storesandbox.TopicOrderCreated:
+		return TopicOrderCreated
+	case storesandbox.TopicOrderUpdated, storesandbox.TopicOrderCancelled,
+		storesandbox.TopicOrderEdited, storesandbox.TopicOrderFulfilled,
+		storesandbox.TopicRefundCreated:
+		return TopicOrderUpdated
+	case storesandbox.TopicCustomerCreated:
+		return TopicCustomerCreated
+	case storesandbox.TopicCustomerUpdated:
+		return TopicCustomerUpdated
+	}
+	return ""
 }
 
 // Subscribe creates active webhooks of order.created and order.updated
 // that deliver to url, signed with secret, each pinging url as WooCommerce
 // does when a webhook is created.
 func (s *Sandbox) Subscribe(url, secret string) error {
-	for _, topic := range []string{storesandbox.TopicOrderCreated,
-		storesandbox.TopicOrderUpdated} {
+	return s.subscribe(url, secret, TopicOrderCreated, TopicOrderUpdated)
+}
+
+// SubscribeCustomers creates active webhooks of customer.created and
+// customer.updated as Subscribe does.
+func (s *Sandbox) SubscribeCustomers(url, secret string) error {
+	return s.subscribe(url, secret, TopicCustomerCreated, TopicCustomerUpdated)
+}
+
+// subscribe creates an active webhook of each topic delivering to url.
+func (s *Sandbox) subscribe(url, secret string, topics ...string) error {
+	for _, topic := range topics {
 		spec := WebhookSpec{Name: "erpsync " + topic, Topic: topic, DeliveryURL: url,
 			Secret: secret}
 		// No request asks for these webhooks; pingTimeout bounds the ping.
@@ -319,13 +359,15 @@ func (s *Sandbox) Webhooks() map[int64]WebhookStats {
 	return out
 }
 
-// deliver sends ev to every active webhook of its topic. It runs in the
-// goroutine that changed the model, and only starts the deliveries.
+// deliver sends ev to every active webhook of its WooCommerce topic. It
+// runs in the goroutine that changed the model, and only starts the
+// deliveries.
 func (s *Sandbox) deliver(ev storesandbox.Event) {
+	topic := topicOf(ev.Topic)
 	s.mu.Lock()
 	var targets []*webhook
 	for _, id := range sortedKeys(s.webhooks) {
-		if h := s.webhooks[id]; h.status == StatusActive && h.topic == ev.Topic {
+		if h := s.webhooks[id]; h.status == StatusActive && topic != "" && h.topic == topic {
 			targets = append(targets, h)
 		}
 	}
@@ -340,20 +382,21 @@ func (s *Sandbox) deliver(ev storesandbox.Event) {
 }
 
 // build returns how to make the delivery of an event to webhook id: the
-// order as it is when the delivery is made, as WooCommerce builds its
-// payload when the queued delivery runs, signed with the webhook's secret.
+// order or customer as it is when the delivery is made, as WooCommerce
+// builds its payload when the queued delivery runs, signed with the
+// webhook's secret.
 func (s *Sandbox) build(id int64) storesandbox.Build {
 	return func(ctx context.Context, ev storesandbox.Event, url string, _ int) (*http.Request,
 		error) {
 		s.mu.Lock()
 		h := *s.webhooks[id]
 		s.mu.Unlock()
-		o, ok := s.model.Order(ev.OrderID)
-		if !ok {
-			return nil, fmt.Errorf("order %d of event %d is gone", ev.OrderID, ev.ID)
+		payload, err := s.payload(ev, h.source)
+		if err != nil {
+			return nil, err
 		}
 
-		body, err := json.Marshal(s.renderOrder(o, h.source))
+		body, err := json.Marshal(payload)
 		if err != nil {
 			return nil, err
 		}
@@ -377,6 +420,22 @@ func (s *Sandbox) build(id int64) storesandbox.Build {
 		}
 		return req, nil
 	}
+}
+
+// payload returns the resource an event is about, as WooCommerce shows it.
+func (s *Sandbox) payload(ev storesandbox.Event, site string) (any, error) {
+	if ev.CustomerID != 0 {
+		a, ok := s.model.Account(ev.CustomerID)
+		if !ok {
+			return nil, fmt.Errorf("customer %d of event %d is gone", ev.CustomerID, ev.ID)
+		}
+		return s.renderCustomer(a, site), nil
+	}
+	o, ok := s.model.Order(ev.OrderID)
+	if !ok {
+		return nil, fmt.Errorf("order %d of event %d is gone", ev.OrderID, ev.ID)
+	}
+	return s.renderOrder(o, site), nil
 }
 
 // randomHex returns n random bytes in hexadecimal.
