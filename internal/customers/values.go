@@ -67,6 +67,9 @@ func ApplyToStore(c store.CustomerRecord, v Values) store.CustomerRecord {
 // ERPUpdate returns the ERP customer update that sets the fields of v. ERP
 // adapters leave empty fields as they are, so a field emptied on the store
 // side stays set in the ERP.
+//
+// TODO: a field emptied in the store stays set in the ERP; clearing it
+// needs erp.Customer to tell "unset" from "leave as it is".
 func ERPUpdate(v Values) erp.Customer {
 	var c erp.Customer
 	for f, value := range v {
