@@ -99,11 +99,13 @@ type NetSuite struct {
 	TimeZone       string
 }
 
-// SAP holds the settings of the SAP S/4HANA adapter.
+// SAP holds the settings of the SAP S/4HANA adapter. RejectionReason is
+// the reason code set on the items of a sales order it cancels.
 type SAP struct {
-	URL      string
-	User     string
-	Password string `json:"-"`
+	URL             string
+	User            string
+	Password        string `json:"-"`
+	RejectionReason string
 }
 
 // BusinessCentral holds the settings of the Dynamics 365 Business Central
@@ -147,6 +149,7 @@ const (
 	EnvSAPURL            = "SAP_URL"
 	EnvSAPUser           = "SAP_USER"
 	EnvSAPPassword       = "SAP_PASSWORD"
+	EnvSAPRejection      = "SAP_REJECTION_REASON"
 	EnvBCURL             = "BC_URL"
 	EnvBCTokenURL        = "BC_TOKEN_URL"
 	EnvBCClientID        = "BC_CLIENT_ID"
@@ -208,6 +211,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		},
 		SAP: SAP{
 			URL: get(EnvSAPURL, ""), User: get(EnvSAPUser, ""), Password: getenv(EnvSAPPassword),
+			RejectionReason: get(EnvSAPRejection, ""),
 		},
 		BusinessCentral: BusinessCentral{
 			URL:          get(EnvBCURL, ""),

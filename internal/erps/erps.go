@@ -74,8 +74,8 @@ func newNetSuite(ns config.NetSuite, hc *http.Client, log *zap.Logger) (erp.ERP,
 }
 
 func newSAP(s config.SAP, hc *http.Client, log *zap.Logger) (erp.ERP, error) {
-	c := sap.Config{URL: s.URL, User: s.User, Password: s.Password, HTTPClient: hc,
-		Logger: log}
+	c := sap.Config{URL: s.URL, User: s.User, Password: s.Password,
+		RejectionReason: s.RejectionReason, HTTPClient: hc, Logger: log}
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
