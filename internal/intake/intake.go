@@ -215,7 +215,7 @@ func (h *Handler) start(ctx context.Context, d Delivery) (int, answer) {
 		return refuse(http.StatusServiceUnavailable, "delivery could not be recorded; retry later")
 	}
 	if seen {
-		return http.StatusOK, answer{Status: OutcomeReplay, WorkflowID: d.WorkflowID}
+		return h.replay(ctx, d)
 	}
 
 	id, started, err := h.startSyncs(ctx, d)
@@ -234,6 +234,26 @@ func (h *Handler) start(ctx context.Context, d Delivery) (int, answer) {
 		return http.StatusOK, answer{Status: OutcomeAlreadyStarted, WorkflowID: id}
 	}
 	return http.StatusAccepted, answer{Status: OutcomeStarted, WorkflowID: id}
+}
+
+// replay answers a delivery seen before. A change of an order or of a
+// customer is looked at again all the same: that is harmless, and a
+// platform whose delivery ids name the record and its time to the second
+// gives two changes within one second the same id.
+func (h *Handler) replay(ctx context.Context, d Delivery) (int, answer) {
+	var err error
+	id := d.WorkflowID
+	switch {
+	case d.Customer:
+		id, err = h.starter.SyncCustomer(ctx, d.Store, d.ResourceID)
+	case d.Changed:
+		id, err = h.starter.SyncOrderChanges(ctx, d.Store, d.ResourceID)
+	}
+	if err != nil {
+		h.log.Error("sync not signalled", zap.String("workflow_id", id), zap.Error(err))
+		return refuse(http.StatusServiceUnavailable, "sync could not be started; retry later")
+	}
+	return http.StatusOK, answer{Status: OutcomeReplay, WorkflowID: id}
 }
 
 // startSyncs starts what a delivery asks for. A change of an order starts

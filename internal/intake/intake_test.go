@@ -280,6 +280,14 @@ func TestChangeWebhooksStartTheirSyncs(t *testing.T) {
 			f.starter.calls, f.starter.changes)
 	}
 
+	// A replay of a change is looked at again: two changes may share an id.
+	code, a = post("cancelled")
+	if code != http.StatusOK || a.Status != OutcomeReplay || f.starter.calls != 1 ||
+		len(f.starter.changes) != 2 {
+		t.Fatalf("replayed cancellation = %d %+v; order syncs %d, change syncs %v", code, a,
+			f.starter.calls, f.starter.changes)
+	}
+
 	code, a = post("customer")
 	if code != http.StatusAccepted || a.WorkflowID != "customer/shop/3" ||
 		len(f.starter.customers) != 1 {
