@@ -3,14 +3,17 @@ package stack
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/erpsync/erpsync/activities"
+	"github.com/erpsync/erpsync/adapters/erp/erpsandbox"
 	"github.com/erpsync/erpsync/internal/config"
 	"github.com/erpsync/erpsync/internal/drift"
+	"github.com/erpsync/erpsync/internal/synclog"
 	"github.com/erpsync/erpsync/workflows"
 )
 
@@ -104,5 +107,36 @@ func TestReportDriftFindsAnOrderTheERPLacks(t *testing.T) {
 	out, err = starterCmd(t, nil, "report", "drift")
 	if err != nil || !strings.Contains(out, "missing in the erp") {
 		t.Errorf("report drift for a person = %q, %v", out, err)
+	}
+}
+
+// TestAGuestOrderIsBookedForTheCustomerWithItsEmail places a guest's order,
+// spelling the e-mail of a customer the ERP knows in upper case, and checks
+// that the sales order is that customer's and no customer was added.
+func TestAGuestOrderIsBookedForTheCustomerWithItsEmail(t *testing.T) {
+	known := demoCustomer(3) // seeded in the ERP
+	before := len(st.Model.Customers())
+	o := demoOrder(orderSeq, 1, false)
+	o.Number = fmt.Sprintf("G%d", orderSeq.Int64())
+	o.Customer = known
+	o.Customer.Email = strings.ToUpper(known.Email)
+	id, err := st.Store.CreateGuestOrder(t.Context(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if code := webhook(t, id, "guest-"+id); code != 202 {
+		t.Fatalf("webhook answered %d, want 202", code)
+	}
+	waitStatus(t, id, synclog.StatusSynced)
+
+	so := st.Model.FindSalesOrders(func(so erpsandbox.SalesOrder) bool {
+		return strings.EqualFold(so.ExternalRef, activities.ExternalRef(StoreName, o.Number))
+	})
+	ec, _ := findERPCustomer(st.Model, known.Email)
+	if len(so) != 1 || so[0].CustomerID != ec.ID || len(st.Model.Customers()) != before {
+		t.Fatalf("sales orders %+v for customer %d, %d customers after (was %d); want one "+
+			"for the known customer and none added", so, ec.ID, len(st.Model.Customers()),
+			before)
 	}
 }
