@@ -56,6 +56,12 @@ func serve(ctx context.Context, cfg config.Config) error {
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		_, _ = w.Write([]byte("ok\n"))
 	})
+	if err := registerCodec(mux, cfg, log); err != nil {
+		return err
+	}
+	if err := registerMetrics(mux, cfg, log); err != nil {
+		return err
+	}
 
 	return listen(ctx, cfg, mux, log)
 }

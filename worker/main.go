@@ -50,6 +50,11 @@ func run(ctx context.Context) error {
 	}
 	defer func() { _ = log.Sync() }()
 	log.Info("worker starting", zap.Stringer("config", cfg))
+	stopMetrics, err := serveMetrics(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 
 	pool, err := boot.Database(ctx, cfg.DatabaseURL, 0)
 	if err != nil {

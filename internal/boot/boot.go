@@ -59,11 +59,18 @@ func Database(ctx context.Context, url string, maxConns int32) (*pgxpool.Pool, e
 
 // Temporal connects to the Temporal frontend named in c, logging through log.
 func Temporal(ctx context.Context, c config.Config, log *zap.Logger) (client.Client, error) {
-	tc, err := client.DialContext(ctx, client.Options{
+	opts := client.Options{
 		HostPort:  c.TemporalAddress,
 		Namespace: c.TemporalNamespace,
 		Logger:    zaplog.New(log.Named("temporal")),
-	})
+	}
+	if err := withCodec(c, &opts); err != nil {
+		return nil, err
+	}
+	if err := withTelemetry(c, &opts); err != nil {
+		return nil, err
+	}
+	tc, err := client.DialContext(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("connect to temporal at %s: %w", c.TemporalAddress, err)
 	}

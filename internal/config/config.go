@@ -45,6 +45,11 @@ type Config struct {
 	// Flows configures customer, catalog and fulfillment sync and
 	// reconciling.
 	Flows Flows
+
+	// Codec configures the encryption of payloads in Temporal's history,
+	// and Telemetry the metrics and traces of both processes.
+	Codec     Codec
+	Telemetry Telemetry
 }
 
 // Inventory holds the settings of inventory sync: how often the schedule
@@ -243,6 +248,14 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		errs = append(errs, err)
 	}
 	c.Flows, err = readFlows(get)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	c.Codec, err = readCodec(get)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	c.Telemetry, err = readTelemetry(get)
 	if err != nil {
 		errs = append(errs, err)
 	}
