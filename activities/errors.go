@@ -29,6 +29,10 @@ const (
 type Problem struct {
 	Field  string `json:"field,omitempty"`
 	Reason string `json:"reason"`
+
+	// Version is the store's version of the record at fault, when known,
+	// against which an operator may write a patch.
+	Version string `json:"version,omitempty"`
 }
 
 // String gives the reason prefixed with the field at fault, when known, as
@@ -38,6 +42,17 @@ func (p Problem) String() string {
 		return p.Reason
 	}
 	return p.Field + ": " + p.Reason
+}
+
+// classifyAt classifies err as classify does, and gives the Problem of an
+// invalid record the store's version of it.
+func classifyAt(op string, err error, version string) error {
+	var invalid *syncerr.InvalidError
+	if !errors.As(err, &invalid) {
+		return classify(op, err)
+	}
+	p := Problem{Field: invalid.Field, Reason: invalid.Reason, Version: version}
+	return temporal.NewNonRetryableApplicationError(op+": "+err.Error(), ErrTypeInvalid, err, p)
 }
 
 // classify turns an adapter error into what Temporal should do with it:

@@ -82,6 +82,10 @@ type LoadedOrder struct {
 	ERP        string         `json:"erp"`
 	Digest     string         `json:"digest,omitempty"`
 	Cancelled  bool           `json:"cancelled,omitempty"`
+
+	// Version names the store's version of the order: when it last
+	// changed there. An operator's patch is written against one version.
+	Version string `json:"version,omitempty"`
 }
 
 // FoundOrder is the answer of a lookup by external reference.
@@ -133,6 +137,7 @@ func (a *Orders) LoadOrder(ctx context.Context, key OrderKey) (LoadedOrder, erro
 	if err != nil {
 		return LoadedOrder{}, classify("load order "+key.OrderID, err)
 	}
+	version := orderVersion(o)
 	if o.Status == store.OrderCancelled && o.ERPID == "" {
 		log.Info("order cancelled before it was synced")
 		return LoadedOrder{ERP: a.ERPName, Cancelled: true,
@@ -145,10 +150,20 @@ func (a *Orders) LoadOrder(ctx context.Context, key OrderKey) (LoadedOrder, erro
 	so, err := mapOrder(key.Store, o, a.Charges)
 	if err != nil {
 		log.Warn("order cannot be mapped", zap.Error(err))
-		return LoadedOrder{}, classify("map order "+o.Number, err)
+		return LoadedOrder{}, classifyAt("map order "+o.Number, err, version)
 	}
 	log.Debug("order loaded", zap.Int("lines", len(so.Lines)))
-	return LoadedOrder{SalesOrder: so, ERP: a.ERPName, Digest: OrderDigest(o)}, nil
+	return LoadedOrder{SalesOrder: so, ERP: a.ERPName, Digest: OrderDigest(o),
+		Version: orderVersion(o)}, nil
+}
+
+// orderVersion names the store's version of o: when it last changed, to
+// the nanosecond, or its digest when the store keeps no such time.
+func orderVersion(o store.Order) string {
+	if o.UpdatedAt.IsZero() {
+		return "digest:" + OrderDigest(o)
+	}
+	return o.UpdatedAt.UTC().Format(time.RFC3339Nano)
 }
 
 // recordLines records the order's lines, when a recorder is set, whether

@@ -8,12 +8,14 @@
 //	starter syncs show ID                             one sync's state
 //	starter syncs retry|skip ID -reason WHY [-by WHO]
 //	starter syncs override ID -erp-id X -reason WHY [-by WHO]
-//	starter schedules apply                           create or update the inventory schedules
+//	starter syncs patch ID -set FIELD=VALUE -reason WHY [-by WHO]
+//	starter schedules apply                           create or update the schedules
 //	starter schedules list [-json]
 //	starter schedules pause|resume STORE [-reason WHY] [-by WHO]
 //	starter backfill start STORE [-page-size N] [-concurrency N]
 //	starter backfill status STORE [-json]
 //	starter stock safety SKU N|default                safety stock erpsync holds back
+//	starter report drift [-store STORE] [-json]       the latest drift reports
 //
 // ID is a workflow id ("order/demo/1001") or its short form ("demo/1001").
 package main
@@ -38,6 +40,7 @@ const usage = `usage:
   starter syncs retry ID -reason WHY [-by WHO]
   starter syncs skip ID -reason WHY [-by WHO]
   starter syncs override ID -erp-id ERP_ID -reason WHY [-by WHO]
+  starter syncs patch ID -set FIELD=VALUE [-set ...] [-version V] -reason WHY [-by WHO]
   starter schedules apply
   starter schedules list [-json]
   starter schedules pause STORE [-reason WHY] [-by WHO]

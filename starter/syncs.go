@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"text/tabwriter"
 
 	"go.temporal.io/sdk/client"
@@ -26,7 +27,7 @@ func syncs(ctx context.Context, cfg config.Config, cmd string, args []string, ou
 			return list(ctx, ops, args, out)
 		case "show":
 			return show(ctx, ops, args, out)
-		case "retry", "skip", "override":
+		case "retry", "skip", "override", "patch":
 			return decide(ctx, ops, cmd, args, out)
 		default:
 			return errors.New(usage)
@@ -83,6 +84,11 @@ func decide(ctx context.Context, ops *syncops.Ops, cmd string, args []string, ou
 	reason := fs.String("reason", "", "why (recorded with the decision)")
 	by := fs.String("by", os.Getenv("USER"), "who decides (recorded with the decision)")
 	erpID := fs.String("erp-id", "", "ERP sales order id to link the order to (override)")
+	set := patchFlag{}
+	fs.Var(set, "set", "FIELD=VALUE to patch, again for each field (patch): "+
+		strings.Join(workflows.PatchFields, ", "))
+	version := fs.String("version", "", "the store's version of the order the patch is for "+
+		"(patch; default: the version syncs show gives)")
 	id, err := parseWithID(fs, args)
 	if err != nil {
 		return err
@@ -92,12 +98,30 @@ func decide(ctx context.Context, ops *syncops.Ops, cmd string, args []string, ou
 		"retry":    workflows.SignalRetry,
 		"skip":     workflows.SignalSkip,
 		"override": workflows.SignalOverrideERPID,
+		"patch":    workflows.SignalPatch,
 	}[cmd]
 	d := workflows.Decision{Actor: *by, Reason: *reason, ERPID: *erpID}
+	if cmd == "patch" {
+		d.Patch, d.Version = set, *version
+	}
 	if err := ops.Decide(ctx, id, signal, d); err != nil {
 		return err
 	}
 	fmt.Fprintf(out, "sent %s to %s\n", signal, id)
+	return nil
+}
+
+// patchFlag collects -set FIELD=VALUE flags.
+type patchFlag map[string]string
+
+func (p patchFlag) String() string { return "" }
+
+func (p patchFlag) Set(v string) error {
+	field, value, ok := strings.Cut(v, "=")
+	if !ok || field == "" {
+		return fmt.Errorf("-set %q: want FIELD=VALUE", v)
+	}
+	p[field] = value
 	return nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/erpsync/erpsync/activities"
+	"github.com/erpsync/erpsync/adapters/erp"
 	"github.com/erpsync/erpsync/internal/synclog"
 )
 
@@ -138,4 +139,77 @@ func TestSyncOrderChanges_looksAgainWhenTheStoreChangesAParkedOrder(t *testing.T
 	require.Equal(t, "synced", s.Status)
 	require.Empty(t, s.Decisions)
 	require.Equal(t, []string{"cancel"}, s.Carried)
+}
+
+func TestSyncOrder_patchFixesTheDataOfTheVersionItWasWrittenFor(t *testing.T) {
+	env := newEnv(t)
+	v1 := order
+	v1.Version = "v1"
+	v1.SalesOrder.Lines = []erp.Line{{SKU: "TYPO", Quantity: 1}}
+	unknown := temporal.NewNonRetryableApplicationError("create sales order",
+		activities.ErrTypeInvalid, nil, activities.Problem{Field: "lines[0].sku",
+			Reason: `sku "TYPO" is not a product`})
+	fixed := v1.SalesOrder
+	fixed.Lines = []erp.Line{{SKU: "MUG-BLK", Quantity: 1}}
+
+	env.OnActivity(a.LoadOrder, mock.Anything, mock.Anything).Return(v1, nil).Twice()
+	env.OnActivity(a.FindSalesOrder, mock.Anything, "demo:1007").
+		Return(activities.FoundOrder{}, nil).Twice()
+	env.OnActivity(a.CreateSalesOrder, mock.Anything, v1.SalesOrder).Return(erp.SalesOrderRef{},
+		unknown).Once()
+	env.OnActivity(a.CreateSalesOrder, mock.Anything, fixed).Return(created, nil).Once()
+	env.OnActivity(a.WriteBack, mock.Anything, writeBackOf("42")).Return(nil).Once()
+
+	env.RegisterDelayedCallback(func() {
+		env.SignalWorkflow(SignalPatch, Decision{Actor: "ana", Reason: "typo",
+			Patch: map[string]string{"lines[0].sku": "MUG-BLK"}, Version: "v1"})
+	}, time.Minute)
+	env.ExecuteWorkflow(SyncOrder, input)
+
+	s := result(t, env)
+	require.Equal(t, synclog.StatusSynced, s.Status)
+	require.Equal(t, SignalPatch, s.Decisions[0].Signal)
+}
+
+func TestSyncOrder_patchForAnOlderVersionIsRefused(t *testing.T) {
+	env := newEnv(t)
+	v1, v2 := order, order
+	v1.Version, v2.Version = "v1", "v2"
+	unknown := temporal.NewNonRetryableApplicationError("create sales order",
+		activities.ErrTypeInvalid, nil, activities.Problem{Field: "lines[0].sku",
+			Reason: "unknown sku"})
+	env.OnActivity(a.LoadOrder, mock.Anything, mock.Anything).Return(v1, nil).Once()
+	env.OnActivity(a.LoadOrder, mock.Anything, mock.Anything).Return(v2, nil).Once()
+	env.OnActivity(a.FindSalesOrder, mock.Anything, "demo:1007").
+		Return(activities.FoundOrder{}, nil).Once()
+	env.OnActivity(a.CreateSalesOrder, mock.Anything, mock.Anything).
+		Return(erp.SalesOrderRef{}, unknown).Once()
+
+	var parked SyncState
+	env.RegisterDelayedCallback(func() {
+		env.SignalWorkflow(SignalPatch, Decision{Actor: "ana", Reason: "typo",
+			Patch: map[string]string{"lines[0].sku": "MUG-BLK"}, Version: "v1"})
+	}, time.Minute)
+	env.RegisterDelayedCallback(func() {
+		v, err := env.QueryWorkflow(QueryState)
+		require.NoError(t, err)
+		require.NoError(t, v.Get(&parked))
+		env.SignalWorkflow(SignalSkip, Decision{Actor: "ana", Reason: "done"})
+	}, 2*time.Minute)
+	env.ExecuteWorkflow(SyncOrder, input)
+
+	result(t, env)
+	require.Equal(t, synclog.StatusNeedsAttention, parked.Status)
+	require.Equal(t, "patch", parked.Field)
+	require.Contains(t, parked.Reason, "version v1")
+	require.Equal(t, "v2", parked.StoreVersion)
+	require.Empty(t, parked.Patch)
+}
+
+func TestCheckPatch(t *testing.T) {
+	require.NoError(t, CheckPatch(map[string]string{"lines[2].sku": "X", "customer.email": "a@b"}))
+	for _, bad := range []map[string]string{nil, {"total": "1"}, {"lines[0].quantity": "-1"},
+		{"customer.email": "nobody"}} {
+		require.Error(t, CheckPatch(bad), "%v", bad)
+	}
 }

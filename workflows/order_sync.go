@@ -44,6 +44,12 @@ type Decision struct {
 	Actor  string `json:"actor"`
 	Reason string `json:"reason"`
 	ERPID  string `json:"erp_id,omitempty"`
+
+	// Patch sets fields of the order's data (see [PatchFields]) for the
+	// patch signal; Version is the store's version of the order that the
+	// operator looked at.
+	Patch   map[string]string `json:"patch,omitempty"`
+	Version string            `json:"version,omitempty"`
 }
 
 // SyncState is what the state query returns.
@@ -64,6 +70,13 @@ type SyncState struct {
 
 	// Digest sums up what the sales order books, to notice later edits.
 	Digest string `json:"digest,omitempty"`
+
+	// StoreVersion is the store's version of the order as last loaded.
+	// Patch is the operator's correction in force, written against
+	// PatchVersion.
+	StoreVersion string            `json:"store_version,omitempty"`
+	Patch        map[string]string `json:"patch,omitempty"`
+	PatchVersion string            `json:"patch_version,omitempty"`
 
 	Decisions []AppliedDecision `json:"decisions,omitempty"`
 }
@@ -121,14 +134,19 @@ func syncOnce(ctx workflow.Context, s *SyncState) error {
 	}
 	s.OrderNumber, s.ExternalRef, s.ERP = loaded.SalesOrder.OrderNumber,
 		loaded.SalesOrder.ExternalRef, loaded.ERP
-	s.Digest = loaded.Digest
+	s.Digest, s.StoreVersion = loaded.Digest, loaded.Version
 	if loaded.Cancelled {
 		return errCancelledInStore
 	}
+	so, err := patched(s, loaded)
+	if err != nil {
+		return err
+	}
+	loaded.SalesOrder = so
 	upsert(ctx, OrderKey.ValueSet(s.OrderNumber), ERPKey.ValueSet(s.ERP))
 
 	var found activities.FoundOrder
-	err := workflow.ExecuteActivity(erpCtx(ctx), a.FindSalesOrder, s.ExternalRef).Get(ctx, &found)
+	err = workflow.ExecuteActivity(erpCtx(ctx), a.FindSalesOrder, s.ExternalRef).Get(ctx, &found)
 	if err != nil {
 		return err
 	}
@@ -166,6 +184,10 @@ var errCancelledInStore = errors.New("order cancelled in the store before it was
 // that carry no [activities.Problem], such as a timeout after the retries ran
 // out, give their message as the reason.
 func problem(err error) activities.Problem {
+	var refused patchRefused
+	if errors.As(err, &refused) {
+		return activities.Problem{Field: "patch", Reason: refused.reason}
+	}
 	var appErr *temporal.ApplicationError
 	if errors.As(err, &appErr) && appErr.HasDetails() {
 		var p activities.Problem

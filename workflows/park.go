@@ -1,6 +1,8 @@
 package workflows
 
 import (
+	"strings"
+
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
@@ -14,6 +16,9 @@ import (
 // returns false so the caller runs the sync again.
 func park(ctx workflow.Context, s *SyncState, failure error) (done bool, err error) {
 	p := problem(failure)
+	if p.Version != "" {
+		s.StoreVersion = p.Version
+	}
 	setStatus(ctx, s, synclog.StatusNeedsAttention, p.String(), p.Field)
 	workflow.GetLogger(ctx).Warn("order sync needs attention",
 		"store", s.Store, "order_id", s.OrderID, "field", p.Field)
@@ -29,6 +34,14 @@ func park(ctx workflow.Context, s *SyncState, failure error) (done bool, err err
 	manual := &activities.Manual{Action: signal, Actor: d.Actor, Reason: d.Reason, Detail: d.ERPID}
 
 	switch signal {
+	case SignalPatch:
+		s.Patch, s.PatchVersion = d.Patch, d.Version
+		// The sync log names the fields patched; their values may be
+		// customer data, which the history keeps.
+		manual.Detail = "patched " + strings.Join(sortedKeys(d.Patch), ", ")
+		setStatus(ctx, s, synclog.StatusRunning, "", "")
+		return false, recordStatus(ctx, s, manual)
+
 	case SignalSkip:
 		setStatus(ctx, s, synclog.StatusSkipped, d.Reason, "")
 		return true, recordStatus(ctx, s, manual)
@@ -58,7 +71,7 @@ func awaitDecision(ctx workflow.Context) (string, Decision) {
 	var d Decision
 
 	sel := workflow.NewSelector(ctx)
-	for _, name := range []string{SignalRetry, SignalSkip, SignalOverrideERPID} {
+	for _, name := range []string{SignalRetry, SignalSkip, SignalOverrideERPID, SignalPatch} {
 		sel.AddReceive(workflow.GetSignalChannel(ctx, name), func(c workflow.ReceiveChannel, _ bool) {
 			c.Receive(ctx, &d)
 			signal = c.Name()

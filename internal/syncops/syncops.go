@@ -3,6 +3,7 @@
 package syncops
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -31,11 +32,14 @@ type Ops struct {
 	Namespace string
 }
 
-// WorkflowID accepts a sync's workflow id ("order/demo/1001") or its short
-// form ("demo/1001") and returns the workflow id.
+// WorkflowID accepts a sync's workflow id ("order/demo/1001",
+// "order-changes/demo/1001", "customer/demo/7") or the short form of an
+// order's sync ("demo/1001") and returns the workflow id.
 func WorkflowID(arg string) (string, error) {
-	if strings.HasPrefix(arg, "order/") {
-		return arg, nil
+	for _, prefix := range []string{"order/", "order-changes/", "customer/"} {
+		if strings.HasPrefix(arg, prefix) {
+			return arg, nil
+		}
 	}
 	store, order, ok := strings.Cut(arg, "/")
 	if !ok || store == "" || order == "" {
@@ -93,6 +97,10 @@ func (o *Ops) Show(ctx context.Context, workflowID string) (workflows.SyncState,
 // ErrNotParked reports a decision sent to a sync that is not waiting for one.
 var ErrNotParked = errors.New("sync is not waiting for a decision")
 
+// ErrStale reports a patch written against an older version of the order
+// than the sync holds.
+var ErrStale = errors.New("patch refused")
+
 // Decide sends signal with d to the sync workflowID. It refuses when the
 // sync is not parked, so that a decision meant for a problem that has since
 // gone away is not applied to a later one.
@@ -103,6 +111,11 @@ func (o *Ops) Decide(ctx context.Context, workflowID, signal string, d workflows
 	if signal == workflows.SignalOverrideERPID && d.ERPID == "" {
 		return errors.New("override-erp-id needs the ERP id")
 	}
+	if signal == workflows.SignalPatch {
+		if err := workflows.CheckPatch(d.Patch); err != nil {
+			return err
+		}
+	}
 
 	s, err := o.Show(ctx, workflowID)
 	if err != nil {
@@ -110,6 +123,13 @@ func (o *Ops) Decide(ctx context.Context, workflowID, signal string, d workflows
 	}
 	if s.Status != synclog.StatusNeedsAttention {
 		return fmt.Errorf("%s: %w (status %s)", workflowID, ErrNotParked, s.Status)
+	}
+	if signal == workflows.SignalPatch {
+		if d.Version = cmp.Or(d.Version, s.StoreVersion); d.Version != s.StoreVersion {
+			return fmt.Errorf("%s: %w: the patch is for version %s of the store's order, but "+
+				"the sync last loaded version %s; show it again and patch what it shows",
+				workflowID, ErrStale, d.Version, s.StoreVersion)
+		}
 	}
 
 	if err := o.Client.SignalWorkflow(ctx, workflowID, "", signal, d); err != nil {
