@@ -50,7 +50,7 @@ type flowDeps struct {
 
 // registerFlowActivities registers the activities of customer, catalog and
 // fulfillment sync, order changes and reconciling.
-func registerFlowActivities(w worker.Worker, d flowDeps) error {
+func registerFlowActivities(w *activitySet, d flowDeps) error {
 	own, err := customers.ParseOwnership(d.cfg.Flows.CustomerOwnership)
 	if err != nil {
 		return err

@@ -97,7 +97,8 @@ func run(ctx context.Context) error {
 	}
 	state := stockstate.New(pool, cfg.ERP, cfg.Inventory.SafetyStock,
 		stockstate.WithLocations(locations))
-	w.RegisterActivity(&activities.Orders{
+	var acts activitySet
+	acts.RegisterActivity(&activities.Orders{
 		Stores:    orderStores,
 		ERP:       orderERP,
 		ERPName:   cfg.ERP,
@@ -107,7 +108,7 @@ func run(ctx context.Context) error {
 		Lines:     state,
 		Logger:    log.Named("activities"),
 	})
-	w.RegisterActivity(&activities.Inventory{
+	acts.RegisterActivity(&activities.Inventory{
 		ERP:     orderERP,
 		ERPName: cfg.ERP,
 		Stores:  stockStores,
@@ -116,9 +117,16 @@ func run(ctx context.Context) error {
 		Logger:  log.Named("inventory"),
 	})
 
-	err = registerFlowActivities(w, flowDeps{cfg: cfg, erp: orderERP, stores: shopsByName,
+	err = registerFlowActivities(&acts, flowDeps{cfg: cfg, erp: orderERP, stores: shopsByName,
 		pool: pool, leases: leases, state: state, syncLog: syncLog, temporal: tc,
 		log: log})
+	if err != nil {
+		return err
+	}
+	acts.registerOn(w)
+
+	budgeted, err := startBudgetWorkers(tc, cfg, acts, log)
+	defer stopAll(budgeted)
 	if err != nil {
 		return err
 	}

@@ -234,11 +234,12 @@ func awaitDecisionOrChange(ctx workflow.Context) (string, Decision) {
 	return signal, d
 }
 
-// changesCtx sets the options of carrying order changes: an order not yet
-// synced is waited for, retrying at least every 30 seconds, for up to a
-// week.
+// changesCtx sets the options of carrying order changes, on the ERP's task
+// queue: an order not yet synced is waited for, retrying at least every 30
+// seconds, for up to a week.
 func changesCtx(ctx workflow.Context) workflow.Context {
 	return workflow.WithActivityOptions(ctx, workflow.ActivityOptions{
+		TaskQueue:              ERPTaskQueue(workflow.GetInfo(ctx).TaskQueueName),
 		StartToCloseTimeout:    time.Minute,
 		ScheduleToCloseTimeout: 7 * 24 * time.Hour,
 		RetryPolicy: &temporal.RetryPolicy{

@@ -129,7 +129,7 @@ func syncOnce(ctx workflow.Context, s *SyncState) error {
 	key := activities.OrderKey{Store: s.Store, OrderID: s.OrderID}
 
 	var loaded activities.LoadedOrder
-	if err := workflow.ExecuteActivity(storeCtx(ctx), a.LoadOrder, key).Get(ctx, &loaded); err != nil {
+	if err := workflow.ExecuteActivity(storeIOCtx(ctx, s.Store), a.LoadOrder, key).Get(ctx, &loaded); err != nil {
 		return err
 	}
 	s.OrderNumber, s.ExternalRef, s.ERP = loaded.SalesOrder.OrderNumber,
@@ -173,7 +173,7 @@ func writeBack(ctx workflow.Context, s *SyncState) error {
 		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
 		Digest:     s.Digest,
 	}
-	return workflow.ExecuteActivity(storeCtx(ctx), a.WriteBack, in).Get(ctx, nil)
+	return workflow.ExecuteActivity(storeIOCtx(ctx, s.Store), a.WriteBack, in).Get(ctx, nil)
 }
 
 // errCancelledInStore ends a sync whose order the store cancelled before

@@ -30,6 +30,7 @@ type Config struct {
 	// ERP names the ERP adapter: one of [ERPs]. Only its settings below
 	// are read.
 	ERP             string
+	ERPBudget       Budget
 	Odoo            Odoo
 	NetSuite        NetSuite
 	SAP             SAP
@@ -244,6 +245,10 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		errs = append(errs, err)
 	}
 	c.Inventory, err = readInventory(get)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	c.ERPBudget, err = readBudget(EnvERPRate, EnvERPConcurrency, get)
 	if err != nil {
 		errs = append(errs, err)
 	}

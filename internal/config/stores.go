@@ -48,6 +48,10 @@ type Store struct {
 	ClientID     string
 	ClientSecret string `json:"-"`
 
+	// Budget is the store's share of requests: the rate of its order
+	// activities across all workers, and how many run at once per worker.
+	Budget Budget
+
 	// Location names the one stock location of a platform that keeps a
 	// single stock quantity per product (WooCommerce): the location whose
 	// levels the store sells.
@@ -75,6 +79,8 @@ const (
 	SettingClientSecret  = "CLIENT_SECRET"
 	SettingLocation      = "LOCATION"
 	SettingLocations     = "LOCATIONS"
+	SettingRate          = "RATE"
+	SettingConcurrency   = "CONCURRENCY"
 )
 
 // StoreEnv returns the name of the environment variable that holds
@@ -101,6 +107,11 @@ func readStore(name string, s Store, get func(key, fallback string) string) (Sto
 	s.Location = env(SettingLocation, "")
 
 	var err error
+	s.Budget, err = readBudget(StoreEnv(name, SettingRate), StoreEnv(name, SettingConcurrency),
+		get)
+	if err != nil {
+		return s, err
+	}
 	if s.Locations, err = parseLocations(env(SettingLocations, "")); err != nil {
 		return s, fmt.Errorf("%s: %w", StoreEnv(name, SettingLocations), err)
 	}
