@@ -9,6 +9,7 @@ import (
 
 	"github.com/erpsync/erpsync/activities"
 	"github.com/erpsync/erpsync/internal/drift"
+	"github.com/erpsync/erpsync/internal/synclog"
 )
 
 // Names of the workflows beyond orders and stock, and of the signal that
@@ -43,20 +44,42 @@ func FlowWorkflowID(flow, store string) string { return flow + "/" + store }
 // SyncCustomer merges a store customer with its ERP customer, and again
 // for every change signalled while it ran, so that a change that arrives
 // during a merge is never lost.
-func SyncCustomer(ctx workflow.Context, key activities.CustomerKey) (
-	activities.CustomerResult, error) {
+//
+// A customer the ERP refuses (an e-mail in use by another customer, a
+// field too long) parks with the reason, like an order, until a retry, a
+// skip or another change from the store.
+func SyncCustomer(ctx workflow.Context, key activities.CustomerKey) (CustomerSyncState,
+	error) {
+	s := &CustomerSyncState{Store: key.Store, CustomerID: key.CustomerID,
+		Parking: Parking{Status: synclog.StatusRunning}}
+	if err := workflow.SetQueryHandler(ctx, QueryState, func() (CustomerSyncState, error) {
+		return *s, nil
+	}); err != nil {
+		return *s, err
+	}
 	var a *activities.Customers
 	changed := workflow.GetSignalChannel(ctx, SignalChanged)
 
-	var res activities.CustomerResult
 	for {
 		drain(changed)
-		err := workflow.ExecuteActivity(storeCtx(ctx), a.SyncStoreCustomer, key).Get(ctx, &res)
+		err := workflow.ExecuteActivity(storeCtx(ctx), a.SyncStoreCustomer, key).
+			Get(ctx, &s.CustomerResult)
 		if err != nil {
-			return res, err
+			signal, _, err := parkFor(ctx, &s.Parking, key.Store, err)
+			if err != nil {
+				return *s, err
+			}
+			if signal == SignalSkip {
+				s.Status = synclog.StatusSkipped
+				upsert(ctx, StatusKey.ValueSet(s.Status))
+				return *s, nil
+			}
+			continue
 		}
 		if !drain(changed) {
-			return res, nil
+			s.Status = synclog.StatusSynced
+			upsert(ctx, StatusKey.ValueSet(s.Status), StoreKey.ValueSet(key.Store))
+			return *s, nil
 		}
 	}
 }
@@ -132,16 +155,30 @@ func passCtx(ctx workflow.Context) workflow.Context {
 	})
 }
 
-// OrderChangesState is what the state query of an order-change sync
-// returns.
-type OrderChangesState struct {
-	Store     string            `json:"store"`
-	OrderID   string            `json:"order_id"`
+// Parking is where a sync of changes stands, and the decisions taken on it
+// while it waited for a person.
+type Parking struct {
 	Status    string            `json:"status"`
 	Reason    string            `json:"reason,omitempty"`
 	Field     string            `json:"field,omitempty"`
-	Carried   []string          `json:"carried,omitempty"`
 	Decisions []AppliedDecision `json:"decisions,omitempty"`
+}
+
+// OrderChangesState is what the state query of an order-change sync
+// returns.
+type OrderChangesState struct {
+	Store   string   `json:"store"`
+	OrderID string   `json:"order_id"`
+	Carried []string `json:"carried,omitempty"`
+	Parking
+}
+
+// CustomerSyncState is what the state query of a customer sync returns.
+type CustomerSyncState struct {
+	Store      string `json:"store"`
+	CustomerID string `json:"customer_id"`
+	activities.CustomerResult
+	Parking
 }
 
 // SyncOrderChanges carries the changes of a synced order to the ERP: a
@@ -150,7 +187,8 @@ type OrderChangesState struct {
 // for every change signalled while it ran. A parked change waits for the
 // retry signal (look again) or skip (settled by hand).
 func SyncOrderChanges(ctx workflow.Context, key activities.OrderKey) (OrderChangesState, error) {
-	s := &OrderChangesState{Store: key.Store, OrderID: key.OrderID, Status: "running"}
+	s := &OrderChangesState{Store: key.Store, OrderID: key.OrderID,
+		Parking: Parking{Status: "running"}}
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (OrderChangesState, error) {
 		return *s, nil
 	}); err != nil {
@@ -166,42 +204,54 @@ func SyncOrderChanges(ctx workflow.Context, key activities.OrderKey) (OrderChang
 			Get(ctx, &res)
 		s.Carried = append(s.Carried, res.Carried...)
 		if err != nil {
-			if err := parkChange(ctx, s, key, err); err != nil {
+			signal, d, err := parkFor(ctx, &s.Parking, key.Store, err)
+			if err != nil {
+				return *s, err
+			}
+			if err := settleOnSkip(ctx, key, signal, d); err != nil {
 				return *s, err
 			}
 			continue
 		}
 		if !drain(changed) {
-			s.Status, s.Reason, s.Field = "synced", "", ""
-			upsert(ctx, StatusKey.ValueSet(s.Status), ReasonKey.ValueUnset())
+			s.Status, s.Reason, s.Field = synclog.StatusSynced, "", ""
+			upsert(ctx, StatusKey.ValueSet(s.Status), ReasonKey.ValueUnset(),
+				StoreKey.ValueSet(key.Store))
 			return *s, nil
 		}
 	}
 }
 
-// parkChange shows a change that needs a person, and waits for a retry or
-// a skip. A failure that is not about the order itself is returned.
-func parkChange(ctx workflow.Context, s *OrderChangesState, key activities.OrderKey,
-	failure error) error {
+// parkFor shows a sync that needs a person, with the reason, in the state
+// and the search attributes, and waits for a retry, a skip, or another
+// change from the store (which reads as "look again"). A failure that is
+// not about the record itself is returned as it is.
+func parkFor(ctx workflow.Context, s *Parking, store string, failure error) (string, Decision,
+	error) {
 	var appErr *temporal.ApplicationError
 	if !errors.As(failure, &appErr) || appErr.Type() != activities.ErrTypeInvalid {
-		return failure
+		return "", Decision{}, failure
 	}
 	p := problem(failure)
-	s.Status, s.Reason, s.Field = "needs_attention", p.String(), p.Field
+	s.Status, s.Reason, s.Field = synclog.StatusNeedsAttention, p.String(), p.Field
 	upsert(ctx, StatusKey.ValueSet(s.Status), ReasonKey.ValueSet(s.Reason),
-		StoreKey.ValueSet(s.Store))
-	workflow.GetLogger(ctx).Warn("order change needs attention", "store", s.Store,
-		"order_id", s.OrderID, "field", p.Field)
+		StoreKey.ValueSet(store))
+	workflow.GetLogger(ctx).Warn("sync needs attention", "store", store, "field", p.Field)
 
 	signal, d := awaitDecisionOrChange(ctx)
-	s.Status = "running"
+	s.Status = synclog.StatusRunning
 	upsert(ctx, StatusKey.ValueSet(s.Status), ReasonKey.ValueUnset())
-	if signal == SignalChanged {
-		return nil // the store changed the order again: look at it afresh
+	if signal != SignalChanged {
+		s.Decisions = append(s.Decisions, AppliedDecision{Signal: signal,
+			At: workflow.Now(ctx), Decision: d})
 	}
-	s.Decisions = append(s.Decisions, AppliedDecision{Signal: signal, At: workflow.Now(ctx),
-		Decision: d})
+	return signal, d, nil
+}
+
+// settleOnSkip records, on a skip, every change of the order not carried
+// as settled by hand.
+func settleOnSkip(ctx workflow.Context, key activities.OrderKey, signal string,
+	d Decision) error {
 	if signal != SignalSkip {
 		return nil
 	}

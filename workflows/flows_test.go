@@ -213,3 +213,37 @@ func TestCheckPatch(t *testing.T) {
 		require.Error(t, CheckPatch(bad), "%v", bad)
 	}
 }
+
+func TestSyncCustomer_parksACustomerTheERPRefusesUntilRetried(t *testing.T) {
+	var suite testsuite.WorkflowTestSuite
+	env := suite.NewTestWorkflowEnvironment()
+	var c *activities.Customers
+	env.RegisterActivity(c)
+	key := activities.CustomerKey{Store: "demo", CustomerID: "3"}
+	refused := temporal.NewNonRetryableApplicationError("update erp customer",
+		activities.ErrTypeInvalid, nil, activities.Problem{Field: "email",
+			Reason: "e-mail in use by another customer"})
+	env.OnActivity(c.SyncStoreCustomer, mock.Anything, key).
+		Return(activities.CustomerResult{}, refused).Once()
+	env.OnActivity(c.SyncStoreCustomer, mock.Anything, key).
+		Return(activities.CustomerResult{ERPID: "9"}, nil).Once()
+
+	var parked CustomerSyncState
+	env.RegisterDelayedCallback(func() {
+		v, err := env.QueryWorkflow(QueryState)
+		require.NoError(t, err)
+		require.NoError(t, v.Get(&parked))
+		env.SignalWorkflow(SignalRetry, Decision{Actor: "ana", Reason: "merged by hand"})
+	}, time.Minute)
+	env.ExecuteWorkflow(SyncCustomer, key)
+
+	require.True(t, env.IsWorkflowCompleted())
+	require.NoError(t, env.GetWorkflowError())
+	var s CustomerSyncState
+	require.NoError(t, env.GetWorkflowResult(&s))
+	require.Equal(t, synclog.StatusNeedsAttention, parked.Status)
+	require.Equal(t, "email", parked.Field)
+	require.Equal(t, synclog.StatusSynced, s.Status)
+	require.Equal(t, "9", s.ERPID)
+	env.AssertExpectations(t)
+}
