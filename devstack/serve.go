@@ -107,10 +107,12 @@ Press Ctrl-C to stop and clean up.
 `))
 
 // temporalEnv is the environment the starter's operator commands need to
-// reach the stack's Temporal server: none when it is at the default address.
+// reach the stack's Temporal server (its address, unless it is the default)
+// and read the payloads its history keeps encrypted (the stack's key).
 func temporalEnv(s *stack.Stack) string {
+	env := config.EnvCodecKeys + "=" + stack.CodecKeys + " "
 	if s.TemporalAddress == config.DefaultTemporalAddress {
-		return ""
+		return env
 	}
-	return "TEMPORAL_ADDRESS=" + s.TemporalAddress + " "
+	return env + "TEMPORAL_ADDRESS=" + s.TemporalAddress + " "
 }

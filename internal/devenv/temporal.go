@@ -46,7 +46,10 @@ type TemporalOptions struct {
 	Headless bool
 
 	// UICodecEndpoint, when set, is the codec server the Web UI decodes
-	// payloads through.
+	// payloads through, such as the starter's "http://127.0.0.1:8080/codec".
+	// The browser calls it, so it must allow the UI's origin. The dev
+	// server cannot make the UI send a token or cookies with those calls,
+	// so a codec server behind a token is out of reach of this UI.
 	UICodecEndpoint string
 
 	// Namespace is created at start; empty means [DefaultNamespace].
@@ -199,7 +202,7 @@ func (t *Temporal) args() []string {
 	} else {
 		args = append(args, "--ui-port", strconv.Itoa(o.UIPort))
 	}
-	if o.UICodecEndpoint != "" {
+	if o.UICodecEndpoint != "" && !o.Headless {
 		args = append(args, "--ui-codec-endpoint", o.UICodecEndpoint)
 	}
 	if o.DBFile != "" {

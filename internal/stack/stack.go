@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -25,6 +26,7 @@ import (
 	"github.com/erpsync/erpsync/adapters/store/postgres"
 	"github.com/erpsync/erpsync/adapters/store/storesandbox"
 	"github.com/erpsync/erpsync/internal/boot"
+	"github.com/erpsync/erpsync/internal/codec"
 	"github.com/erpsync/erpsync/internal/config"
 	"github.com/erpsync/erpsync/internal/devenv"
 	"github.com/erpsync/erpsync/internal/searchattr"
@@ -37,6 +39,13 @@ const (
 	StoreName     = "demo"
 	WebhookSecret = "demo-webhook-secret"
 )
+
+// CodecKeys is the payload encryption key of the local stack, as
+// ERPSYNC_CODEC_KEYS takes it. It is a sandbox key, published here and
+// fit for nothing else; fixed, it keeps histories readable from one run to
+// the next. The stack encrypts payloads so that it behaves as production
+// should, and its Web UI decodes them through the starter's /codec.
+const CodecKeys = "devstack-sandbox=ZXJwc3luYy1kZXZzdGFjay1zYW5kYm94LWtleS0zMmI="
 
 // Options configures [Start]. The zero value starts everything afresh.
 type Options struct {
@@ -102,6 +111,14 @@ type Stack struct {
 
 	// demoRuns counts the demo's runs, whose order numbers differ.
 	demoRuns atomic.Int64
+
+	// uiStarterAddr is where the starter listens when the Web UI's codec
+	// endpoint names it: picked before the UI starts, and kept across
+	// restarts. Empty without a UI, when each start picks a free address.
+	// TODO: with a Web UI, UseStore subscribes a platform to the same
+	// address again, which the Shopify sandbox refuses as Shopify does;
+	// the stacks that switch stores run headless today.
+	uiStarterAddr string
 
 	// extraEnv is added to the configuration of the worker and the
 	// starter when they next start.
@@ -200,8 +217,13 @@ func (s *Stack) startPostgres(ctx context.Context) error {
 func (s *Stack) startTemporal(ctx context.Context) error {
 	s.TemporalAddress = s.opts.TemporalAddress
 	if s.TemporalAddress == "" {
+		endpoint, err := s.uiCodecEndpoint()
+		if err != nil {
+			return err
+		}
 		t, err := devenv.StartTemporal(ctx, devenv.TemporalOptions{
 			Headless:         s.opts.Headless,
+			UICodecEndpoint:  endpoint,
 			Port:             s.port(7233),
 			UIPort:           s.port(8233),
 			SearchAttributes: workflows.SearchAttributes(),
@@ -215,14 +237,71 @@ func (s *Stack) startTemporal(ctx context.Context) error {
 		s.temporal, s.TemporalAddress, s.UIURL = t, t.Address(), t.UIURL()
 	}
 
-	c, err := client.DialContext(ctx, client.Options{
-		HostPort: s.TemporalAddress, Namespace: s.Namespace,
-	})
+	copts := client.Options{HostPort: s.TemporalAddress, Namespace: s.Namespace}
+	if err := withCodec(&copts); err != nil {
+		return err
+	}
+	c, err := client.DialContext(ctx, copts)
 	if err != nil {
 		return fmt.Errorf("connect to temporal at %s: %w", s.TemporalAddress, err)
 	}
 	s.Client = c
 	return searchattr.Ensure(ctx, c, s.Namespace, workflows.SearchAttributes())
+}
+
+// withCodec makes the client of opts encrypt and decrypt payloads as the
+// stack's worker and starter do.
+func withCodec(opts *client.Options) error {
+	keys, err := codec.ParseKeys(CodecKeys)
+	if err != nil {
+		return err
+	}
+	c, err := codec.New(keys...)
+	if err != nil {
+		return err
+	}
+	c.Configure(opts)
+	return nil
+}
+
+// uiCodecEndpoint fixes the starter's address when the stack starts a Web
+// UI, and returns the codec endpoint there; headless, it returns "".
+func (s *Stack) uiCodecEndpoint() (string, error) {
+	if s.opts.Headless {
+		return "", nil
+	}
+	addr, err := s.starterAddr()
+	if err != nil {
+		return "", err
+	}
+	s.uiStarterAddr = addr
+	return "http://" + addr + "/codec", nil
+}
+
+// starterAddr returns the address the Web UI's codec endpoint names, or a
+// free one when there is none.
+func (s *Stack) starterAddr() (string, error) {
+	if s.uiStarterAddr != "" {
+		return s.uiStarterAddr, nil
+	}
+	port := s.port(8080)
+	if port == 0 {
+		free, err := devenv.FreePort()
+		if err != nil {
+			return "", err
+		}
+		port = free
+	}
+	return "127.0.0.1:" + strconv.Itoa(port), nil
+}
+
+// codecOrigins are the origins the Web UI is reached at, by address and by
+// name, which may call the starter's codec endpoints.
+func (s *Stack) codecOrigins() string {
+	if s.UIURL == "" {
+		return ""
+	}
+	return s.UIURL + "," + strings.Replace(s.UIURL, "127.0.0.1", "localhost", 1)
 }
 
 // erpNow is the clock of the ERP model: the wall clock, less the lag that
@@ -305,6 +384,8 @@ func (s *Stack) env(listen string) []string {
 		config.EnvERP + "=" + s.ERP.Name,
 		config.EnvListenAddr + "=" + listen,
 		config.EnvShutdownTimeout + "=10s",
+		config.EnvCodecKeys + "=" + CodecKeys,
+		config.EnvCodecCORSOrigins + "=" + s.codecOrigins(),
 	}, s.ERP.Env...)
 	if s.Shop.Env != nil {
 		env = append(env, s.Shop.Env(StoreName)...)
@@ -372,15 +453,10 @@ func (s *Stack) UseStore(ctx context.Context, platform string) error {
 }
 
 func (s *Stack) startStarter(ctx context.Context) error {
-	port := s.port(8080)
-	if port == 0 {
-		free, err := devenv.FreePort()
-		if err != nil {
-			return err
-		}
-		port = free
+	addr, err := s.starterAddr()
+	if err != nil {
+		return err
 	}
-	addr := "127.0.0.1:" + strconv.Itoa(port)
 	s.StarterURL = "http://" + addr
 	s.starter = &process{
 		name: "starter", path: filepath.Join(s.binDir(), "starter"), args: []string{"serve"},
