@@ -3,6 +3,7 @@ package stack
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/erpsync/erpsync/adapters/erp/erpsandbox"
 	"github.com/erpsync/erpsync/internal/synclog"
@@ -39,5 +40,28 @@ func TestParkedSyncPatchedFromTheCommandLine(t *testing.T) {
 	if found[0].Lines[0].ProductID != p.ID {
 		t.Errorf("sales order's first line is product %d, want MUG-BLK (%d)",
 			found[0].Lines[0].ProductID, p.ID)
+	}
+}
+
+// TestDemoUnderTheERPsCapacityParksNothingForThrottling runs the demo while
+// the ERP serves a few requests a second and answers the rest with 429:
+// every order still syncs, none parks or is lost for throttling.
+func TestDemoUnderTheERPsCapacityParksNothingForThrottling(t *testing.T) {
+	t.Cleanup(func() {
+		if err := st.Faults.SetConfig(erpsandbox.Config{}); err != nil {
+			t.Error(err)
+		}
+	})
+	capacity := erpsandbox.Config{Capacity: erpsandbox.Capacity{RequestsPerSecond: 15}}
+	sum, _, err := st.Demo(t.Context(), DemoOptions{Orders: 30, Faults: capacity,
+		Concurrency: 8, Timeout: 3 * time.Minute, Seed: 31})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Synced != 30 || sum.NeedsAttention != 0 || sum.Duplicates != 0 || sum.Lost != 0 {
+		t.Errorf("demo at 15 requests a second: %+v, want all 30 synced", sum)
+	}
+	if limited := st.Faults.Injected()[erpsandbox.KindCapacity]; limited == 0 {
+		t.Errorf("the sandbox refused no request over its capacity; the test proves nothing")
 	}
 }

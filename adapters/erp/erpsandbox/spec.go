@@ -15,6 +15,8 @@ import (
 //	lost=0.05        apply 5% and drop their answer
 //	latency=20ms     delay every request by 20 ms
 //	retry-after=2s   the Retry-After of injected 429s (1s when absent)
+//	capacity=20      serve at most 20 requests a second, answering the rest
+//	                 with HTTP 429 and the wait until there is room
 //
 // The empty spec and "none" inject nothing. Keys may repeat; the last wins.
 func ParseSpec(spec string) (Config, error) {
@@ -53,8 +55,16 @@ func (c *Config) setSpec(key, value string) error {
 		d, err := time.ParseDuration(value)
 		c.RateLimit.RetryAfterSeconds = int(d.Round(time.Second).Seconds())
 		return err
+	case "capacity":
+		r, err := strconv.ParseFloat(value, 64)
+		if err != nil || r <= 0 {
+			return fmt.Errorf("%q is not a positive number of requests a second", value)
+		}
+		c.Capacity.RequestsPerSecond = r
+		return nil
 	default:
-		return fmt.Errorf("unknown fault (want 5xx, 429, lost, latency or retry-after)")
+		return fmt.Errorf("unknown fault (want 5xx, 429, lost, latency, retry-after or " +
+			"capacity)")
 	}
 }
 

@@ -6,13 +6,13 @@ import (
 )
 
 func TestParseSpec(t *testing.T) {
-	cfg, err := ParseSpec("5xx=0.1, 429=0.2,lost=0.05,latency=20ms,retry-after=2s")
+	cfg, err := ParseSpec("5xx=0.1, 429=0.2,lost=0.05,latency=20ms,retry-after=2s,capacity=25")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if cfg.ServerError.Probability != 0.1 || cfg.RateLimit.Probability != 0.2 ||
 		cfg.DropResponse.Probability != 0.05 || cfg.Latency.FixedMS != 20 ||
-		cfg.RateLimit.RetryAfterSeconds != 2 {
+		cfg.RateLimit.RetryAfterSeconds != 2 || cfg.Capacity.RequestsPerSecond != 25 {
 		t.Errorf("ParseSpec = %+v", cfg)
 	}
 
@@ -31,6 +31,7 @@ func TestParseSpecRefusesNonsense(t *testing.T) {
 		"latency=fast":  "latency",
 		"teapot=0.1":    "unknown fault",
 		"latency=-20ms": "latency",
+		"capacity=0":    "requests a second",
 	} {
 		_, err := ParseSpec(spec)
 		if err == nil || !strings.Contains(err.Error(), want) {
