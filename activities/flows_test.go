@@ -371,3 +371,42 @@ func TestCatalogSparesPromotionsAndAddsNewProductsAsDrafts(t *testing.T) {
 		t.Fatalf("priced %+v, want TEE only", shop.priced)
 	}
 }
+
+// countingMetrics records what the activities count.
+type countingMetrics struct {
+	synced, parked []string
+	pushed         int
+}
+
+func (m *countingMetrics) OrderSynced(store, erp string, _ time.Time) {
+	m.synced = append(m.synced, store+"/"+erp)
+}
+
+func (m *countingMetrics) OrderParked(store, erp, field string) {
+	m.parked = append(m.parked, store+"/"+erp+"/"+field)
+}
+
+func (m *countingMetrics) StockLevelsPushed(_ string, n int) { m.pushed += n }
+
+func TestOrderActivitiesCountSyncedAndParkedOrders(t *testing.T) {
+	m := &countingMetrics{}
+	acts := &Orders{Stores: map[string]store.Orders{"demo": &orderStore{}}, ERPName: "odoo",
+		SyncLog: synclog.New(pgtest.Pool(t, pg)), Metrics: m, Logger: zap.NewNop()}
+	env := activityEnv(acts)
+	key := OrderKey{Store: "demo", OrderID: "7"}
+
+	_, err := env.ExecuteActivity(acts.RecordStatus, StatusInput{Key: key,
+		Status: synclog.StatusNeedsAttention, Reason: "lines[0].sku: unknown", Field: "lines[0].sku"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = env.ExecuteActivity(acts.WriteBack, WriteBackInput{Key: key,
+		Ref: erp.SalesOrderRef{ID: "42"}, PlacedAt: time.Now().Add(-time.Minute)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(m.parked) != 1 || m.parked[0] != "demo/odoo/lines[0].sku" ||
+		len(m.synced) != 1 || m.synced[0] != "demo/odoo" {
+		t.Fatalf("counted parked %v and synced %v", m.parked, m.synced)
+	}
+}

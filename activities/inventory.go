@@ -36,6 +36,9 @@ type Inventory struct {
 	// Nil turns it off.
 	Passes passLeaser
 
+	// Metrics counts the levels pushed. Nil turns it off.
+	Metrics syncMetrics
+
 	Logger *zap.Logger
 }
 
@@ -313,6 +316,9 @@ func (a *Inventory) push(ctx context.Context, storeName string, dst store.Invent
 	pushed, stale := sortOutcomes(changed, refusals, &c)
 	if err := a.State.RecordPushed(ctx, storeName, pushed); err != nil {
 		return c, err
+	}
+	if a.Metrics != nil {
+		a.Metrics.StockLevelsPushed(storeName, len(pushed))
 	}
 	return c, a.State.Forget(ctx, storeName, stale)
 }

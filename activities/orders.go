@@ -54,7 +54,17 @@ type Orders struct {
 	// off.
 	Lines lineRecorder
 
+	// Metrics counts orders synced and parked. Nil turns it off.
+	Metrics syncMetrics
+
 	Logger *zap.Logger
+}
+
+// syncMetrics counts what syncs do, for the process's metrics.
+type syncMetrics interface {
+	OrderSynced(store, erp string, placed time.Time)
+	OrderParked(store, erp, field string)
+	StockLevelsPushed(store string, n int)
 }
 
 // lineRecorder records the lines of store orders for inventory sync.
@@ -102,6 +112,9 @@ type WriteBackInput struct {
 	Attempts   int               `json:"attempts"`
 	WorkflowID string            `json:"workflow_id"`
 	Digest     string            `json:"digest,omitempty"`
+
+	// PlacedAt is when the store took the order, for the sync lag.
+	PlacedAt time.Time `json:"placed_at,omitzero"`
 }
 
 // StatusInput records where a sync stands, and the manual action that put it
@@ -110,6 +123,7 @@ type StatusInput struct {
 	Key        OrderKey `json:"key"`
 	Status     string   `json:"status"`
 	Reason     string   `json:"reason,omitempty"`
+	Field      string   `json:"field,omitempty"`
 	Attempts   int      `json:"attempts"`
 	WorkflowID string   `json:"workflow_id"`
 	Action     *Manual  `json:"action,omitempty"`
@@ -283,6 +297,9 @@ func (a *Orders) WriteBack(ctx context.Context, in WriteBackInput) error {
 	}
 	a.logger(ctx).Info("order synced", zap.String("store", in.Key.Store),
 		zap.String("order_id", in.Key.OrderID), zap.String("erp_id", in.Ref.ID))
+	if a.Metrics != nil {
+		a.Metrics.OrderSynced(in.Key.Store, a.ERPName, in.PlacedAt)
+	}
 	return nil
 }
 
@@ -304,7 +321,7 @@ func (a *Orders) RecordStatus(ctx context.Context, in StatusInput) error {
 		}
 	}
 
-	return a.SyncLog.Record(ctx, synclog.Entry{
+	err := a.SyncLog.Record(ctx, synclog.Entry{
 		Entity:      synclog.EntityOrder,
 		Store:       in.Key.Store,
 		ExternalRef: in.Key.OrderID,
@@ -313,6 +330,10 @@ func (a *Orders) RecordStatus(ctx context.Context, in StatusInput) error {
 		LastError:   in.Reason,
 		WorkflowID:  in.WorkflowID,
 	})
+	if err == nil && a.Metrics != nil && in.Status == synclog.StatusNeedsAttention {
+		a.Metrics.OrderParked(in.Key.Store, a.ERPName, in.Field)
+	}
+	return err
 }
 
 func (a *Orders) logger(ctx context.Context) *zap.Logger {

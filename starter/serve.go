@@ -13,6 +13,7 @@ import (
 	"github.com/erpsync/erpsync/internal/config"
 	"github.com/erpsync/erpsync/internal/intake"
 	"github.com/erpsync/erpsync/internal/shops"
+	"github.com/erpsync/erpsync/internal/telemetry"
 	"github.com/erpsync/erpsync/workflows"
 )
 
@@ -63,7 +64,7 @@ func serve(ctx context.Context, cfg config.Config) error {
 		return err
 	}
 
-	return listen(ctx, cfg, mux, log)
+	return listen(ctx, cfg, telemetry.Default().Webhooks(mux), log)
 }
 
 func listen(ctx context.Context, cfg config.Config, h http.Handler, log *zap.Logger) error {

@@ -23,6 +23,7 @@ import (
 	"github.com/erpsync/erpsync/internal/shops"
 	"github.com/erpsync/erpsync/internal/stockstate"
 	"github.com/erpsync/erpsync/internal/synclog"
+	"github.com/erpsync/erpsync/internal/telemetry"
 	"github.com/erpsync/erpsync/workflows"
 )
 
@@ -106,6 +107,7 @@ func run(ctx context.Context) error {
 		SyncLog:   syncLog,
 		Charges:   charges(cfg.Flows),
 		Lines:     state,
+		Metrics:   telemetry.Default(),
 		Logger:    log.Named("activities"),
 	})
 	acts.RegisterActivity(&activities.Inventory{
@@ -114,6 +116,7 @@ func run(ctx context.Context) error {
 		Stores:  stockStores,
 		State:   state,
 		Passes:  leases,
+		Metrics: telemetry.Default(),
 		Logger:  log.Named("inventory"),
 	})
 

@@ -71,6 +71,9 @@ type SyncState struct {
 	// Digest sums up what the sales order books, to notice later edits.
 	Digest string `json:"digest,omitempty"`
 
+	// PlacedAt is when the store took the order.
+	PlacedAt time.Time `json:"placed_at,omitzero"`
+
 	// StoreVersion is the store's version of the order as last loaded.
 	// Patch is the operator's correction in force, written against
 	// PatchVersion.
@@ -135,6 +138,7 @@ func syncOnce(ctx workflow.Context, s *SyncState) error {
 	s.OrderNumber, s.ExternalRef, s.ERP = loaded.SalesOrder.OrderNumber,
 		loaded.SalesOrder.ExternalRef, loaded.ERP
 	s.Digest, s.StoreVersion = loaded.Digest, loaded.Version
+	s.PlacedAt = loaded.SalesOrder.OrderedAt
 	if loaded.Cancelled {
 		return errCancelledInStore
 	}
@@ -172,6 +176,7 @@ func writeBack(ctx workflow.Context, s *SyncState) error {
 		Attempts:   s.Attempts,
 		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
 		Digest:     s.Digest,
+		PlacedAt:   s.PlacedAt,
 	}
 	return workflow.ExecuteActivity(storeIOCtx(ctx, s.Store), a.WriteBack, in).Get(ctx, nil)
 }

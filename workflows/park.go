@@ -108,6 +108,7 @@ func recordStatus(ctx workflow.Context, s *SyncState, manual *activities.Manual)
 		Key:        activities.OrderKey{Store: s.Store, OrderID: s.OrderID},
 		Status:     s.Status,
 		Reason:     s.Reason,
+		Field:      s.Field,
 		Attempts:   s.Attempts,
 		WorkflowID: workflow.GetInfo(ctx).WorkflowExecution.ID,
 		Action:     manual,

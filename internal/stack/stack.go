@@ -386,6 +386,9 @@ func (s *Stack) env(listen string) []string {
 		config.EnvShutdownTimeout + "=10s",
 		config.EnvCodecKeys + "=" + CodecKeys,
 		config.EnvCodecCORSOrigins + "=" + s.codecOrigins(),
+		// A port of its own each time, so that a worker restarting, or a
+		// second stack on the machine, never finds it taken.
+		config.EnvWorkerMetricsAddr + "=127.0.0.1:0",
 	}, s.ERP.Env...)
 	if s.Shop.Env != nil {
 		env = append(env, s.Shop.Env(StoreName)...)
