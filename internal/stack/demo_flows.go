@@ -379,16 +379,9 @@ func (s *Stack) erpListsCancellation(ctx context.Context, so erpsandbox.SalesOrd
 
 // waitParked waits until the changes of an order need attention on field.
 func (s *Stack) waitParked(ctx context.Context, orderID, field string) error {
-	id := workflows.OrderChangesWorkflowID(StoreName, orderID)
 	var st workflows.OrderChangesState
 	err := waitFlow(ctx, "order "+orderID+"'s change to park", func() (bool, error) {
-		v, err := s.Client.QueryWorkflow(ctx, id, "", workflows.QueryState)
-		if err != nil {
-			return false, nil // not started yet
-		}
-		if err := v.Get(&st); err != nil {
-			return false, err
-		}
+		st = s.changesState(ctx, orderID)
 		return st.Status == synclog.StatusNeedsAttention && st.Field == field, nil
 	})
 	if err != nil {
@@ -415,7 +408,7 @@ func (s *Stack) flowRefund(ctx context.Context, o flowOrders, c *FlowCounts) err
 			c.Refunds++
 			return true, nil
 		}
-		parked := s.waitParkedNow(ctx, o.refunded)
+		parked := s.changesState(ctx, o.refunded).Status == synclog.StatusNeedsAttention
 		if parked {
 			c.ChangesParked++
 		}
@@ -424,15 +417,15 @@ func (s *Stack) flowRefund(ctx context.Context, o flowOrders, c *FlowCounts) err
 	return err
 }
 
-// waitParkedNow reports whether the changes of an order need attention.
-func (s *Stack) waitParkedNow(ctx context.Context, orderID string) bool {
-	id := workflows.OrderChangesWorkflowID(StoreName, orderID)
-	v, err := s.Client.QueryWorkflow(ctx, id, "", workflows.QueryState)
-	if err != nil {
-		return false
-	}
+// changesState returns the state of the sync of an order's changes; the
+// zero state while it has not started.
+func (s *Stack) changesState(ctx context.Context, orderID string) workflows.OrderChangesState {
 	var st workflows.OrderChangesState
-	return v.Get(&st) == nil && st.Status == synclog.StatusNeedsAttention
+	id := workflows.OrderChangesWorkflowID(StoreName, orderID)
+	if v, err := s.Client.QueryWorkflow(ctx, id, "", workflows.QueryState); err == nil {
+		_ = v.Get(&st) // a state that cannot be read counts as not parked yet
+	}
+	return st
 }
 
 // flowReconcile places an order whose webhook is dropped, runs the

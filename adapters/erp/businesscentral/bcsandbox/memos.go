@@ -1,7 +1,6 @@
 package bcsandbox
 
 import (
-	"fmt"
 	"net/http"
 	"strings"
 
@@ -81,18 +80,8 @@ func (s *sandbox) createCreditMemo(obj map[string]any) (entity, *apiError) {
 	if apiErr != nil {
 		return entity{}, apiErr
 	}
-	raw, _ := obj["salesCreditMemoLines"].([]any)
-	if _, ok := obj["salesCreditMemoLines"]; ok && raw == nil {
-		return entity{}, errorf(http.StatusBadRequest, "BadRequest",
-			"The property 'salesCreditMemoLines' must be an array.")
-	}
-	for i, l := range raw {
-		line, apiErr := s.documentLine(l, m.Currency, "salesCreditMemoLine")
-		if apiErr != nil {
-			apiErr.message = fmt.Sprintf("salesCreditMemoLines[%d]: %s", i, apiErr.message)
-			return entity{}, apiErr
-		}
-		m.Lines = append(m.Lines, line)
+	if m.Lines, apiErr = s.insertedLines(obj, "salesCreditMemoLine", m.Currency); apiErr != nil {
+		return entity{}, apiErr
 	}
 
 	created, err := s.model.CreateCreditMemo(m)

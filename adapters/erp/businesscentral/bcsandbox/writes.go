@@ -101,6 +101,29 @@ func (s *sandbox) serveCreate(w http.ResponseWriter, req apiRequest) {
 	writeError(w, apiErr.status, apiErr.code, apiErr.message)
 }
 
+// insertedLines reads the lines deep inserted with a document, under the
+// property entity + "s" (salesOrderLines, salesCreditMemoLines), in
+// currency.
+func (s *sandbox) insertedLines(obj map[string]any, entity, currency string) (
+	[]erpsandbox.OrderLine, *apiError) {
+	prop := entity + "s"
+	raw, _ := obj[prop].([]any)
+	if _, ok := obj[prop]; ok && raw == nil {
+		return nil, errorf(http.StatusBadRequest, "BadRequest",
+			"The property '%s' must be an array.", prop)
+	}
+	var lines []erpsandbox.OrderLine
+	for i, l := range raw {
+		line, apiErr := s.documentLine(l, currency, entity)
+		if apiErr != nil {
+			apiErr.message = fmt.Sprintf("%s[%d]: %s", prop, i, apiErr.message)
+			return nil, apiErr
+		}
+		lines = append(lines, line)
+	}
+	return lines, nil
+}
+
 // createSalesOrder books a sales order with its lines, deep inserted.
 func (s *sandbox) createSalesOrder(obj map[string]any) (entity, *apiError) {
 	if e := checkProps(obj, "salesOrder", "customerId", "customerNumber",
@@ -111,18 +134,8 @@ func (s *sandbox) createSalesOrder(obj map[string]any) (entity, *apiError) {
 	if apiErr != nil {
 		return entity{}, apiErr
 	}
-	raw, _ := obj["salesOrderLines"].([]any)
-	if _, ok := obj["salesOrderLines"]; ok && raw == nil {
-		return entity{}, errorf(http.StatusBadRequest, "BadRequest",
-			"The property 'salesOrderLines' must be an array.")
-	}
-	for i, l := range raw {
-		line, apiErr := s.documentLine(l, o.Currency, "salesOrderLine")
-		if apiErr != nil {
-			apiErr.message = fmt.Sprintf("salesOrderLines[%d]: %s", i, apiErr.message)
-			return entity{}, apiErr
-		}
-		o.Lines = append(o.Lines, line)
+	if o.Lines, apiErr = s.insertedLines(obj, "salesOrderLine", o.Currency); apiErr != nil {
+		return entity{}, apiErr
 	}
 
 	created, err := s.model.CreateSalesOrder(o)

@@ -7,7 +7,6 @@ import (
 	"maps"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/erpsync/erpsync/adapters/store/storesandbox"
 )
@@ -224,20 +223,7 @@ func (s *Sandbox) writeCustomerMetafield(out *batchResult, owner int64, key stri
 		return
 	}
 
-	mf := &s.custMeta
-	mf.mu.Lock()
-	rec := mf.record(owner, key, s.now())
-	if in.PermissionSet != nil {
-		rec.PermissionSet = *in.PermissionSet
-	}
-	if in.Description != nil {
-		rec.Description = *in.Description
-	}
-	if before.Metafields[key] != *in.Value {
-		rec.DateModified = s.now().UTC().Format(time.RFC3339)
-	}
-	m := *rec
-	mf.mu.Unlock()
+	m := s.custMeta.apply(owner, key, in, before.Metafields[key] != *in.Value, s.now())
 
 	m.Value, m.OwnerClientID = a.Metafields[key], s.creds.ClientID
 	out.data = append(out.data, m)

@@ -76,6 +76,27 @@ func (mf *metafields) record(order int64, key string, now time.Time) *metafield 
 	return rec
 }
 
+// apply records the attributes that in sets on the metafield of owner at
+// key, moving its modification time when its value changed, and returns a
+// copy of it.
+func (mf *metafields) apply(owner int64, key string, in metafieldInput, changed bool,
+	now time.Time) metafield {
+	mf.mu.Lock()
+	defer mf.mu.Unlock()
+
+	rec := mf.record(owner, key, now)
+	if in.PermissionSet != nil {
+		rec.PermissionSet = *in.PermissionSet
+	}
+	if in.Description != nil {
+		rec.Description = *in.Description
+	}
+	if changed {
+		rec.DateModified = now.UTC().Format(time.RFC3339)
+	}
+	return *rec
+}
+
 // lookup returns the resource and model key of metafield id, among those
 // recorded.
 func (mf *metafields) lookup(id int64) (int64, string, bool) {
@@ -212,21 +233,7 @@ func (s *Sandbox) writeMetafield(w http.ResponseWriter, order int64, key string,
 		return
 	}
 
-	mf := &s.meta
-	mf.mu.Lock()
-	rec := mf.record(order, key, s.now())
-	if in.PermissionSet != nil {
-		rec.PermissionSet = *in.PermissionSet
-	}
-	if in.Description != nil {
-		rec.Description = *in.Description
-	}
-	if before.Metafields[key] != *in.Value {
-		rec.DateModified = s.now().UTC().Format(time.RFC3339)
-	}
-	out := *rec
-	mf.mu.Unlock()
-
+	out := s.meta.apply(order, key, in, before.Metafields[key] != *in.Value, s.now())
 	out.Value, out.OwnerClientID = o.Metafields[key], s.creds.ClientID
 	writeData(w, out, nil)
 }
