@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"go.temporal.io/sdk/activity"
@@ -11,6 +12,7 @@ import (
 	"github.com/erpsync/erpsync/adapters/store"
 	"github.com/erpsync/erpsync/internal/customers"
 	"github.com/erpsync/erpsync/internal/stockstate"
+	"github.com/erpsync/erpsync/internal/syncerr"
 )
 
 // Customers holds the activities of customer sync: a store customer merged
@@ -64,8 +66,7 @@ type CustomerResult struct {
 }
 
 // SyncStoreCustomer merges a store customer with its ERP customer, found by
-// the link of an earlier sync, then by external id, then by e-mail, and
-// created when there is none.
+// external id, then by e-mail, and created when there is none.
 //
 // TODO: a store customer whose webhook was lost is merged only at its next
 // change or the ERP's; a sweep of the store's changed customers, like the
@@ -104,22 +105,13 @@ func (a *Customers) SyncStoreCustomer(ctx context.Context, key CustomerKey) (Cus
 	return a.merge(ctx, key.Store, src, sc, ec)
 }
 
-// findERPCustomer looks the ERP customer of sc up by link, external id and
-// e-mail, in that order.
+// findERPCustomer looks the ERP customer of sc up by external id, then by
+// e-mail. merge compares it with the link of an earlier sync.
 func (a *Customers) findERPCustomer(ctx context.Context, key CustomerKey,
 	sc store.CustomerRecord) (erp.CustomerRecord, bool, error) {
-	link, linked, err := a.Links.ByCustomer(ctx, key.Store, key.CustomerID)
-	if err != nil {
-		return erp.CustomerRecord{}, false, err
-	}
 	q := erp.CustomerQuery{ExternalID: key.CustomerID}
 	if ec, ok, err := a.ERP.FindCustomer(ctx, q); err != nil || ok {
 		return ec, ok, err
-	}
-	if linked {
-		// The ERP customer lost its external id; its e-mail finds it.
-		a.logger(ctx).Info("linked erp customer has no external id",
-			zap.String("erp_id", link.ERPID))
 	}
 	return a.ERP.FindCustomer(ctx, erp.CustomerQuery{Email: sc.Email})
 }
@@ -302,7 +294,10 @@ func (a *Customers) storeCustomerOf(ctx context.Context, storeName string,
 	}
 	if ok {
 		sc, err := dst.LoadCustomer(ctx, link.CustomerID)
-		return sc, err == nil, err
+		if !errors.Is(err, syncerr.ErrNotFound) {
+			return sc, err == nil, err
+		}
+		// The store deleted the customer it linked: the e-mail decides.
 	}
 	if ec.Email == "" {
 		return store.CustomerRecord{}, false, nil
